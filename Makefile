@@ -1,0 +1,62 @@
+# Tongban: `make run` serves the demo, `make test` runs the whole suite. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_BOOT := .tools/bin/uv
+UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
+export UV_PYTHON_DOWNLOADS := never
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run setup test bench lint format openapi os-packages sync clean
+
+help:
+	@echo "make run    安装、迁移、加载演示数据,并在 http://$(HOST):$(PORT) 提供服务(含后台任务进程)"
+	@echo "make setup  同上,但不启动服务 / everything but serving"
+	@echo "make test   全部测试与 ruff 检查 / the whole suite plus ruff"
+	@echo "make bench  性能基准 / benchmarks (prints figures)"
+
+# uv is bootstrapped into .tools/ with pip when it is not on PATH (no root needed).
+$(UV_BOOT):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+sync: $(if $(shell command -v uv 2>/dev/null),,$(UV_BOOT))
+	$(UV) sync --frozen
+
+setup: sync
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo --once
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+run: setup
+	$(MANAGE) serve --host $(HOST) --port $(PORT)
+
+os-packages:
+	@bash scripts/os-packages.sh
+
+test: sync os-packages
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/pytest
+
+bench: sync
+	$(PY) -m bench
+
+lint: sync
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: sync
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+openapi: sync
+	$(MANAGE) export_openapi_schema --api tongban.api.api --indent 2 --sorted \
+		--output docs/openapi.json
+
+clean:
+	rm -rf .venv .tools var/static

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The Debian packages the suite needs: Chromium for browser tests, CJK fonts so Chinese
+# renders in them and in PDFs. Installed with apt-get when run as root; otherwise named.
+set -u
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "安装系统软件包 / installing OS packages: ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  exit $?
+fi
+echo "缺少系统软件包 / missing OS packages: ${missing[*]}" >&2
+echo "请以 root 运行 / as root run: apt-get install ${missing[*]}" >&2
+echo "没有 chromium 时浏览器测试将跳过 / browser tests are skipped without chromium" >&2
+exit 0

@@ -1,0 +1,94 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from tongban.core.checks import refuse_unsafe_production
+from tongban.identity.models import User
+
+
+@pytest.fixture
+def production_secret(tmp_path):
+    """A production secret that is not the demo one, and a demo secret file beside it."""
+    demo_file = tmp_path / "secret_key"
+    demo_file.write_text("the-demo-secret")
+    with override_settings(
+        PRODUCTION=True,
+        DEBUG=False,
+        SECRET_KEY="a-real-production-secret",
+        DEMO_SECRET_FILE=demo_file,
+    ):
+        yield demo_file
+
+
+@pytest.mark.django_db
+def test_a_clean_production_configuration_starts(production_secret):
+    refuse_unsafe_production()
+
+
+@pytest.mark.django_db
+def test_production_refuses_debug(production_secret):
+    with override_settings(DEBUG=True), pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        refuse_unsafe_production()
+
+
+@pytest.mark.django_db
+def test_production_refuses_the_demo_secret(production_secret):
+    with (
+        override_settings(SECRET_KEY="the-demo-secret"),
+        pytest.raises(ImproperlyConfigured, match="演示密钥"),
+    ):
+        refuse_unsafe_production()
+
+
+@pytest.mark.django_db
+def test_production_refuses_demo_accounts(production_secret):
+    User.objects.create_user("clerk", is_demo=True)
+
+    with pytest.raises(ImproperlyConfigured, match=r"演示账号.*clerk"):
+        refuse_unsafe_production()
+
+
+@pytest.mark.django_db
+def test_development_allows_demo_accounts_and_debug():
+    User.objects.create_user("clerk", is_demo=True)
+    with override_settings(PRODUCTION=False, DEBUG=True):
+        refuse_unsafe_production()
+
+
+def _start(env_overrides: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "tongban.settings", **env_overrides})
+    return subprocess.run(
+        [sys.executable, "-c", "import tongban.wsgi"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_will_not_start_without_a_secret_key():
+    result = _start({"TONGBAN_ENV": "production"})
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_will_not_start_with_debug_on(tmp_path):
+    result = _start(
+        {
+            "TONGBAN_ENV": "production",
+            "SECRET_KEY": "x" * 50,
+            "DEBUG": "true",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        }
+    )
+
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr

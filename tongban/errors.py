@@ -1,0 +1,62 @@
+"""One exception family for the platform's rules, one JSON error shape, Chinese first.
+
+A service raises a ``TongbanError`` subclass; the API turns it into::
+
+    {"error": {"code": "...", "message": "中文", "message_en": "English",
+               "fields": {"field": ["中文 / English"]}}}
+"""
+
+from http import HTTPStatus
+
+
+class TongbanError(Exception):
+    code = "error"
+    status = HTTPStatus.BAD_REQUEST
+    message = "请求有误"
+    message_en = "Bad request"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        message_en: str | None = None,
+        *,
+        fields: dict[str, list[str]] | None = None,
+    ):
+        self.message = message or self.message
+        self.message_en = message_en or self.message_en
+        self.fields = fields or {}
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict:
+        body = {"code": self.code, "message": self.message, "message_en": self.message_en}
+        if self.fields:
+            body["fields"] = self.fields
+        return {"error": body}
+
+
+class InvalidInput(TongbanError):
+    code = "invalid"
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    message = "填写的内容有误,请按提示修改"
+    message_en = "Some fields are not valid"
+
+
+class PermissionDenied(TongbanError):
+    code = "forbidden"
+    status = HTTPStatus.FORBIDDEN
+    message = "您没有权限进行此操作"
+    message_en = "You are not allowed to do this"
+
+
+class NotFound(TongbanError):
+    code = "not_found"
+    status = HTTPStatus.NOT_FOUND
+    message = "未找到要访问的内容"
+    message_en = "Not found"
+
+
+class Conflict(TongbanError):
+    code = "conflict"
+    status = HTTPStatus.CONFLICT
+    message = "当前状态不允许此操作"
+    message_en = "This is not allowed in the current state"

@@ -1,0 +1,196 @@
+"""Tongban's settings: one module, every value from the environment.
+
+Each variable is documented in docs/operations.md. TONGBAN_ENV chooses the defaults:
+``development`` (the demo that ``make run`` serves), ``test`` (the suite), ``production``.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from tongban import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.text("TONGBAN_VAR_DIR", str(BASE_DIR / "var")))
+
+TONGBAN_ENV = env.text("TONGBAN_ENV", "development")
+if TONGBAN_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"TONGBAN_ENV must be development, test or production, not {TONGBAN_ENV!r}"
+    )
+PRODUCTION = TONGBAN_ENV == "production"
+
+DEBUG = env.flag("DEBUG", default=TONGBAN_ENV == "development")
+
+if env.text("SECRET_KEY"):
+    SECRET_KEY = env.text("SECRET_KEY")
+elif PRODUCTION:
+    raise ImproperlyConfigured("SECRET_KEY must be set when TONGBAN_ENV=production")
+elif TONGBAN_ENV == "test":
+    SECRET_KEY = "test-only-not-a-secret"
+else:
+    SECRET_KEY = env.demo_secret(VAR_DIR)
+DEMO_SECRET_FILE = VAR_DIR / "secret_key"
+
+ALLOWED_HOSTS = env.words("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env.words("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "tongban.admin_site.TongbanAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "tongban.core",
+    "tongban.identity",
+    "tongban.org",
+    "tongban.audit",
+    "tongban.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tongban.urls"
+WSGI_APPLICATION = "tongban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "tongban" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tongban.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# Databases: SQLite under var/ by default (WAL, immediate transactions so writers queue
+# instead of failing), PostgreSQL in production and in CI's second run.
+DATABASE_URL = env.text("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tongban.sqlite3'}")
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env.integer("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = ["tongban.org.backends.RoleBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "tongban" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.text("STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.text("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": env.text("FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+EMAIL_BACKEND = env.text(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env.text("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.text("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env.text("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env.flag("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "通办 <noreply@zhouzhi.gov.cn>")
+
+REDIS_URL = env.text("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+
+# Background work through Django's Tasks API: the database backend by default, RQ on Redis
+# for scale (TASKS_BACKEND=rq needs REDIS_URL), immediate for the test suite.
+TASKS_BACKEND = env.text("TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
+if TASKS_BACKEND == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+# A worker whose heartbeat is older than this is reported as not running by /healthz.
+WORKER_STALE_SECONDS = env.integer("WORKER_STALE_SECONDS", 60)
+
+# The audit chain is split into this many partitions so that writers in different
+# departments never wait on one "last hash" row (DESIGN.md §5).
+AUDIT_CHAIN_PARTITIONS = env.integer("AUDIT_CHAIN_PARTITIONS", 16)
+# sm3 (GB/T 32905, the default for 密评) or sha256.
+AUDIT_HASH_ALGORITHM = env.text("AUDIT_HASH_ALGORITHM", "sm3")
+
+TONGBAN_COUNTY_CODE = env.text("TONGBAN_COUNTY_CODE", "610124")
+TONGBAN_COUNTY_NAME = env.text("TONGBAN_COUNTY_NAME", "周至县")
+
+SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = env.flag("SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

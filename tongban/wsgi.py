@@ -1,0 +1,13 @@
+"""WSGI entry point (gunicorn). Refuses to serve an unsafe production configuration."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
+
+application = get_wsgi_application()
+
+from tongban.core.checks import refuse_unsafe_production  # noqa: E402
+
+refuse_unsafe_production()
