@@ -28,7 +28,9 @@ def _demo_account_errors() -> list[checks.Error]:
     from tongban.identity.models import User
 
     try:
-        demo = list(User.objects.filter(is_demo=True, is_active=True).values_list("username", flat=True)[:5])
+        demo = list(
+            User.objects.filter(is_demo=True, is_active=True).values_list("username", flat=True)[:5]
+        )
     except DatabaseError:
         return []  # not migrated yet: there are no accounts at all
     if not demo:

@@ -1,7 +1,6 @@
 import pytest
 
 from tongban.org.models import ServiceCenter, Window
-from tongban.pagination import encode_cursor
 from tongban.org.tests.factories import (
     CountyCenterFactory,
     DepartmentFactory,
@@ -9,6 +8,7 @@ from tongban.org.tests.factories import (
     VillageCenterFactory,
     WindowFactory,
 )
+from tongban.pagination import encode_cursor
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/org"

@@ -34,6 +34,8 @@ class Command(BaseCommand):
             subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"]),
         ]
         self.stdout.write(f"通办已启动 / Tongban is serving on http://{host}:{port}  (Ctrl-C 停止)")
+        # Set explicitly: a shell that starts us in the background hands down SIGINT ignored.
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             while all(child.poll() is None for child in children):
@@ -48,7 +50,7 @@ class Command(BaseCommand):
     def _stop(children):
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.terminate()
         deadline = time.monotonic() + 10
         for child in children:
             try:
