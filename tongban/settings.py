@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tongban.identity",
     "tongban.org",
     "tongban.audit",
+    "tongban.catalog",
     "tongban.portal",
 ]
 
