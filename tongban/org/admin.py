@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.audit import services as audit
 from tongban.audit.admin import AuditedModelAdmin
 from tongban.identity.models import User
-from tongban.org import roles
+from tongban.org import roles, services
 from tongban.org.models import Department, ServiceCenter, StaffMembership, Window
 
 
@@ -22,7 +22,7 @@ class GrantableRolesMixin:
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":
-            held = request.user.get_all_permissions()
+            held = services.roles_of(request.user)
             grantable = [
                 (value, label)
                 for value, label in StaffMembership.Role.choices

@@ -18,6 +18,18 @@ ORG_MODELS = ("department", "servicecenter", "window", "staffmembership")
 CRUD = ("add", "change", "delete", "view")
 VIEW_ORG = frozenset(f"org.view_{model}" for model in ORG_MODELS)
 VIEW_AUDIT = "audit.view_auditrecord"
+# The catalog's own models (search's index, if any, is nobody's to edit by hand).
+CATALOG_MODELS = (
+    "baseitem",
+    "serviceitem",
+    "guide",
+    "processstep",
+    "materialspec",
+    "acceptancepoint",
+)
+VIEW_CATALOG = frozenset(f"catalog.view_{model}" for model in CATALOG_MODELS)
+# Publishing needs both change_guide and change_serviceitem (catalog.services.publish).
+CATALOG_ALL = frozenset(f"catalog.{action}_{model}" for model in CATALOG_MODELS for action in CRUD)
 
 
 def model_permissions(app_label: str) -> frozenset[str]:
@@ -40,16 +52,20 @@ def _crud(model: str) -> frozenset[str]:
 def _table() -> dict[str, frozenset[str]]:
     # Built on first use, when the app registry is ready.
     return {
-        Role.SYSTEM_ADMIN: model_permissions("org") | model_permissions("identity") | {VIEW_AUDIT},
+        Role.SYSTEM_ADMIN: model_permissions("org")
+        | model_permissions("identity")
+        | {VIEW_AUDIT}
+        | VIEW_CATALOG,
         # identity.view_user: choosing the account when adding a membership needs it.
         Role.DEPT_ADMIN: _crud("window")
         | _crud("staffmembership")
-        | {"org.view_department", "org.view_servicecenter", "identity.view_user"},
-        Role.SUPERVISOR: VIEW_ORG | {VIEW_AUDIT},
-        Role.CATALOG_ADMIN: VIEW_ORG,
-        Role.DATA_OFFICER: VIEW_ORG,
-        Role.APPROVER: VIEW_ORG,
-        Role.CLERK: VIEW_ORG,
+        | {"org.view_department", "org.view_servicecenter", "identity.view_user"}
+        | VIEW_CATALOG,
+        Role.SUPERVISOR: VIEW_ORG | {VIEW_AUDIT} | VIEW_CATALOG,
+        Role.CATALOG_ADMIN: VIEW_ORG | CATALOG_ALL,
+        Role.DATA_OFFICER: VIEW_ORG | VIEW_CATALOG,
+        Role.APPROVER: VIEW_ORG | VIEW_CATALOG,
+        Role.CLERK: VIEW_ORG | VIEW_CATALOG,
     }
 
 
@@ -62,10 +78,15 @@ def permissions_for_roles(roles: set[str]) -> frozenset[str]:
     return frozenset().union(*(permissions_for(role) for role in roles))
 
 
-def can_grant(grantor_permissions: set[str] | frozenset[str], role: str) -> bool:
-    """A role may be granted only by someone who holds every permission it carries.
+# Who may grant which role. An explicit table rather than "holds every permission the role
+# carries": the system administrator manages accounts and roles without holding the
+# business permissions (a catalog manager's publishing rights, a clerk's intake) itself.
+GRANTABLE_BY = {
+    Role.SYSTEM_ADMIN: frozenset(Role.values),
+    Role.DEPT_ADMIN: frozenset({Role.CLERK, Role.APPROVER, Role.DEPT_ADMIN}),
+}
 
-    Without this a department admin, who may add memberships, could make anyone (themselves
-    included) a system administrator.
-    """
-    return permissions_for(role) <= set(grantor_permissions)
+
+def can_grant(grantor_roles: set[str] | frozenset[str], role: str) -> bool:
+    """Whether someone holding ``grantor_roles`` may grant or revoke ``role``."""
+    return any(role in GRANTABLE_BY.get(held, ()) for held in grantor_roles)

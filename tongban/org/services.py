@@ -113,7 +113,7 @@ def _require_grantor(by, role: str) -> None:
         return
     # Permissions from the backends only: User.has_perm would let is_superuser through.
     held = by.get_all_permissions()
-    if "org.add_staffmembership" not in held or not roles.can_grant(held, role):
+    if "org.add_staffmembership" not in held or not roles.can_grant(roles_of(by), role):
         raise PermissionDenied("您不能授予或撤销这个角色", "You may not grant or revoke this role")
 
 
