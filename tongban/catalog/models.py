@@ -397,3 +397,6 @@ class AcceptancePoint(models.Model):
 
     def __str__(self):
         return f"{self.center} · {self.get_mode_display()}"
+
+
+from tongban.catalog.search_models import SearchEntry  # noqa: E402, F401  (the search index)
