@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from tongban.catalog.api import router as items_router
 from tongban.errors import InvalidInput, TongbanError
 from tongban.org.api import router as org_router
 
@@ -30,3 +31,4 @@ def validation_error(request, exc: ValidationError):
 
 
 api.add_router("/org", org_router)
+api.add_router("/items", items_router)
