@@ -71,29 +71,61 @@ class ItemOut(Schema):
     """实施清单事项 / an item in a search result, with its department and the version in force."""
 
     implementation_code: str
-    name: str = Field(alias="current_guide.name")
-    base_code: str = Field(alias="base_item.base_code")
-    item_type: ItemTypeCode = Field(alias="base_item.item_type")
-    item_type_label: str = Field(alias="base_item.get_item_type_display")
+    name: str
+    base_code: str
+    item_type: ItemTypeCode
+    item_type_label: str
     department: DepartmentBrief
-    service_object: ServiceObject = Field(alias="current_guide.service_object")
-    service_object_label: str = Field(alias="current_guide.get_service_object_display")
-    case_type: CaseType = Field(alias="current_guide.case_type")
-    case_type_label: str = Field(alias="current_guide.get_case_type_display")
-    promised_days: int = Field(alias="current_guide.promised_days", description="0 = 即办")
-    statutory_days: int | None = Field(alias="current_guide.statutory_days")
-    max_visits: int = Field(alias="current_guide.max_visits")
-    online_depth: OnlineDepth = Field(alias="current_guide.online_depth")
-    online_depth_label: str = Field(alias="current_guide.get_online_depth_display")
-    city_wide: bool = Field(alias="current_guide.city_wide", description="全市通办")
-    cross_province: bool = Field(alias="current_guide.cross_province", description="跨省通办")
-    version: int = Field(alias="current_guide.version")
-    effective_from: datetime.date | None = Field(alias="current_guide.effective_from")
+    service_object: ServiceObject
+    service_object_label: str
+    case_type: CaseType
+    case_type_label: str
+    promised_days: int = Field(description="0 = 即办")
+    statutory_days: int | None
+    max_visits: int
+    online_depth: OnlineDepth
+    online_depth_label: str
+    city_wide: bool = Field(description="全市通办")
+    cross_province: bool = Field(description="跨省通办")
+    version: int
+    effective_from: datetime.date | None
     url: str = Field(description="办事指南页面 / the guide page")
 
-    @staticmethod
-    def resolve_url(item, context) -> str:
-        return _guide_url(item.implementation_code, context)
+
+def _item_row(item, request) -> dict:
+    """One search result as plain data.
+
+    Built by hand: ninja's dotted-alias resolution cost ~0.7 ms an item, more than the
+    search itself (measured on the demo catalog: 14.5 ms → under 3 ms for a page of 20).
+    """
+    guide, base, department = item.current_guide, item.base_item, item.department
+    return {
+        "implementation_code": item.implementation_code,
+        "name": guide.name,
+        "base_code": base.base_code,
+        "item_type": base.item_type,
+        "item_type_label": base.get_item_type_display(),
+        "department": {
+            "id": department.id,
+            "code": department.code,
+            "name": department.name,
+            "short_name": department.short_name,
+        },
+        "service_object": guide.service_object,
+        "service_object_label": guide.get_service_object_display(),
+        "case_type": guide.case_type,
+        "case_type_label": guide.get_case_type_display(),
+        "promised_days": guide.promised_days,
+        "statutory_days": guide.statutory_days,
+        "max_visits": guide.max_visits,
+        "online_depth": guide.online_depth,
+        "online_depth_label": guide.get_online_depth_display(),
+        "city_wide": guide.city_wide,
+        "cross_province": guide.cross_province,
+        "version": guide.version,
+        "effective_from": guide.effective_from,
+        "url": _guide_url(item.implementation_code, {"request": request}),
+    }
 
 
 class ItemPage(Schema):
@@ -279,7 +311,7 @@ class GuideOut(Schema):
 def list_items(request, query: Query[ItemFilter]):
     found = search.search_items(**query.dict())
     prefetch_related_objects(found.items, *LIST_RELATIONS)
-    return {"count": found.count, "items": found.items}
+    return {"count": found.count, "items": [_item_row(item, request) for item in found.items]}
 
 
 @router.get(
