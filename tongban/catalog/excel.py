@@ -32,7 +32,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from tongban.catalog import documents
+from tongban.catalog import documents, services
 from tongban.catalog.models import (
     AcceptancePoint,
     BaseItem,
@@ -183,23 +183,7 @@ STEP_COLUMNS = (
 MATERIAL_COLUMNS = (
     CODE_COLUMN,
     Column("order", "顺序", "int", note="同一事项内从1开始的序号,决定材料排列顺序"),
-    *(
-        _model_column(MaterialSpec, name, name)
-        for name in (
-            "name",
-            "source",
-            "source_note",
-            "copies",
-            "medium",
-            "requirement",
-            "condition",
-            "blank_form",
-            "sample",
-            "license_type_code",
-            "shared_data_item",
-            "notes",
-        )
-    ),
+    *(_model_column(MaterialSpec, name, name) for name in services.MATERIAL_FIELDS),
 )
 POINT_COLUMNS = (
     CODE_COLUMN,
