@@ -10,13 +10,14 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run setup test bench lint format openapi os-packages sync clean
+.PHONY: help run setup test bench lint format openapi messages os-packages sync clean
 
 help:
 	@echo "make run    安装、迁移、加载演示数据,并在 http://$(HOST):$(PORT) 提供服务(含后台任务进程)"
 	@echo "make setup  同上,但不启动服务 / everything but serving"
 	@echo "make test   全部测试与 ruff 检查 / the whole suite plus ruff"
 	@echo "make bench  性能基准 / benchmarks (prints figures)"
+	@echo "make messages  更新英文翻译目录 / update and compile the English catalogue"
 
 # uv is bootstrapped into .tools/ with pip when it is not on PATH (no root needed).
 $(UV_BOOT):
@@ -57,6 +58,11 @@ format: sync
 openapi: sync
 	$(MANAGE) export_openapi_schema --api tongban.api.api --indent 2 --sorted \
 		--output docs/openapi.json
+
+# English catalogue: new strings get an empty msgstr (translate them), existing ones are kept.
+messages: sync
+	$(MANAGE) makemessages -l en --ignore ".venv/*" --ignore ".tools/*" --ignore "var/*" --no-obsolete
+	$(MANAGE) compilemessages -l en --ignore ".venv/*" --ignore ".tools/*"
 
 clean:
 	rm -rf .venv .tools var/static
