@@ -1,11 +1,31 @@
-"""The platform's HTTP API under /api/v1/: each app mounts its router here."""
+"""The platform's HTTP API under /api/v1/: each app mounts its router here.
 
+Every error, whatever raised it, leaves as one JSON shape (docs/api.md)::
+
+    {"code": "...", "message": "中文", "message_en": "English", "fields": {...}}
+"""
+
+import logging
+
+from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from tongban.catalog.api import router as items_router
-from tongban.errors import InvalidInput, TongbanError
+from tongban.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    TongbanError,
+    Unauthenticated,
+)
+from tongban.gateway.api import oauth_router
+from tongban.gateway.api import router as gateway_router
 from tongban.org.api import router as org_router
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="通办 Tongban API",
@@ -15,9 +35,16 @@ api = NinjaAPI(
 )
 
 
+def _answer(request, error: TongbanError):
+    response = api.create_response(request, error.as_dict(), status=error.status)
+    if isinstance(error, RateLimited):
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
 @api.exception_handler(TongbanError)
 def tongban_error(request, exc: TongbanError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    return _answer(request, exc)
 
 
 @api.exception_handler(ValidationError)
@@ -26,9 +53,38 @@ def validation_error(request, exc: ValidationError):
     for error in exc.errors:
         name = ".".join(str(part) for part in error.get("loc", ())[1:]) or "__all__"
         fields.setdefault(name, []).append(f"格式不正确 / {error.get('msg', 'invalid')}")
-    error = InvalidInput(fields=fields)
-    return api.create_response(request, error.as_dict(), status=error.status)
+    return _answer(request, InvalidInput(fields=fields))
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    return _answer(request, NotFound())
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if isinstance(exc, AuthenticationError):
+        error = Unauthenticated()
+    elif isinstance(exc, Throttled):
+        error = RateLimited(retry_after=exc.wait or 60)
+    elif exc.status_code == 403:
+        error = PermissionDenied()
+    elif exc.status_code == 404:
+        error = NotFound()
+    else:
+        error = TongbanError(message_en=str(exc))
+        error.status = exc.status_code
+    return _answer(request, error)
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request, exc: Exception):
+    # The traceback goes to the log, never to the caller.
+    logger.error("unexpected API error", exc_info=exc)
+    return _answer(request, ServerError())
 
 
 api.add_router("/org", org_router)
 api.add_router("/items", items_router)
+api.add_router("/gateway", gateway_router)
+api.add_router("/oauth", oauth_router)

@@ -1,9 +1,11 @@
 """One exception family for the platform's rules, one JSON error shape, Chinese first.
 
-A service raises a ``TongbanError`` subclass; the API turns it into::
+A service raises a ``TongbanError`` subclass; the API turns it into (docs/api.md)::
 
-    {"error": {"code": "...", "message": "中文", "message_en": "English",
-               "fields": {"field": ["中文 / English"]}}}
+    {"code": "...", "message": "中文", "message_en": "English",
+     "fields": {"field": ["中文 / English"]}}
+
+``fields`` is always present (``{}`` when no field is at fault).
 """
 
 from http import HTTPStatus
@@ -28,10 +30,12 @@ class TongbanError(Exception):
         super().__init__(self.message)
 
     def as_dict(self) -> dict:
-        body = {"code": self.code, "message": self.message, "message_en": self.message_en}
-        if self.fields:
-            body["fields"] = self.fields
-        return {"error": body}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "message_en": self.message_en,
+            "fields": self.fields,
+        }
 
 
 class InvalidInput(TongbanError):
@@ -60,3 +64,28 @@ class Conflict(TongbanError):
     status = HTTPStatus.CONFLICT
     message = "当前状态不允许此操作"
     message_en = "This is not allowed in the current state"
+
+
+class Unauthenticated(TongbanError):
+    code = "unauthenticated"
+    status = HTTPStatus.UNAUTHORIZED
+    message = "身份认证失败,请检查接口凭证"
+    message_en = "Authentication failed"
+
+
+class RateLimited(TongbanError):
+    code = "rate_limited"
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    message = "请求过于频繁,请稍后再试"
+    message_en = "Too many requests"
+
+    def __init__(self, retry_after: int, message: str | None = None, message_en: str | None = None):
+        super().__init__(message, message_en)
+        self.retry_after = max(1, int(retry_after))
+
+
+class ServerError(TongbanError):
+    code = "server_error"
+    status = HTTPStatus.INTERNAL_SERVER_ERROR
+    message = "系统内部错误,请稍后再试"
+    message_en = "Internal server error"

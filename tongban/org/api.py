@@ -1,5 +1,8 @@
 """Public, read-only API of the service network: departments, centers and their windows.
 
+``GET /org/staff`` is not public: it needs an API client with the ``org:staff:read`` scope
+(tongban.gateway) and lists only the departments the client may read.
+
 Every list is keyset-paginated: ``{"items": [...], "next_cursor": "..." | null}``; pass
 ``next_cursor`` back as ``cursor`` for the next page.
 """
@@ -9,7 +12,9 @@ from enum import StrEnum
 from ninja import Field, Query, Router, Schema
 
 from tongban.errors import NotFound
-from tongban.org.models import Department, ServiceCenter, Window
+from tongban.gateway.auth import protected
+from tongban.gateway.models import Sensitivity
+from tongban.org.models import Department, ServiceCenter, StaffMembership, Window
 from tongban.pagination import DEFAULT_LIMIT, MAX_LIMIT, page
 
 router = Router(tags=["org"])
@@ -74,6 +79,37 @@ class WindowOut(Schema):
         return str(window.get_window_type_display())
 
 
+StaffRole = StrEnum("StaffRole", {role.name: role.value for role in StaffMembership.Role})
+
+
+class StaffOut(Schema):
+    """人员角色 / a staff member's role in a department."""
+
+    id: int
+    name: str
+    department_code: str
+    role: StaffRole
+    role_label: str
+
+    @staticmethod
+    def resolve_name(membership: StaffMembership) -> str:
+        user = membership.user
+        return user.get_full_name() or user.get_username()
+
+    @staticmethod
+    def resolve_department_code(membership: StaffMembership) -> str:
+        return membership.department.code
+
+    @staticmethod
+    def resolve_role_label(membership: StaffMembership) -> str:
+        return str(membership.get_role_display())
+
+
+class StaffPage(Schema):
+    items: list[StaffOut]
+    next_cursor: str | None
+
+
 class DepartmentPage(Schema):
     items: list[DepartmentOut]
     next_cursor: str | None
@@ -127,3 +163,17 @@ def list_windows(request, center_id: int, query: Query[PageQuery]):
         "department"
     )
     return _page(windows, ("number", "id"), query)
+
+
+@router.get(
+    "/staff",
+    response=StaffPage,
+    summary="部门人员与角色 / Staff of the client's departments",
+    **protected("org:staff:read", Sensitivity.INTERNAL),
+)
+def list_staff(request, query: Query[PageQuery]):
+    client = request.auth.client
+    memberships = StaffMembership.objects.active().select_related("user", "department")
+    if "*" not in client.department_codes:
+        memberships = memberships.filter(department__code__in=client.department_codes)
+    return _page(memberships, ("id",), query)

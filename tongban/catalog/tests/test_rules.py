@@ -118,7 +118,7 @@ def test_the_error_is_an_invalid_input_with_chinese_and_english_per_field():
     guide = GuideFactory(online_depth=4, max_visits=1)
     error = ConsistencyError(rules.check(guide))
     assert error.status == 422
-    assert error.as_dict()["error"]["fields"]["max_visits"] == [
+    assert error.as_dict()["fields"]["max_visits"] == [
         "「全程网办零跑动」(full_online_zero_visits)网办深度为Ⅳ级(全程网办),到办事现场次数应为 0"
         " / online depth IV (fully online) requires 0 visits on site"
     ]

@@ -1,0 +1,14 @@
+"""The API groups a client may be granted. An operation names its scope with ``protected``."""
+
+from django.utils.translation import gettext_lazy as _
+
+SCOPES = {
+    "gateway:ping": _("连通性测试"),
+    "org:read": _("组织机构(公开)"),
+    "catalog:read": _("事项目录(公开)"),
+    "org:staff:read": _("部门人员与角色"),
+}
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(scope, f"{scope} · {label}") for scope, label in SCOPES.items()]
