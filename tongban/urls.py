@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tongban.notify.urls")),
     path("", include("tongban.catalog.urls")),
     path("", include("tongban.portal.urls")),
 ]

@@ -31,6 +31,14 @@ def roles_of(user) -> set[str]:
     return set(cached)
 
 
+def holders_of(role: str):
+    """The active accounts holding ``role`` today through an active membership."""
+    from django.contrib.auth import get_user_model
+
+    user_ids = StaffMembership.objects.active().filter(role=role).values("user_id")
+    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk")
+
+
 def has_any_role(user) -> bool:
     """Whether the account holds at least one active role (the admin site's gate)."""
     return bool(roles_of(user))

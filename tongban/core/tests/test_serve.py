@@ -55,10 +55,10 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     env.pop("DATABASE_URL", None)
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=120)
-    port = _free_port()
+    port, sms_port = _free_port(), _free_port()
     # Started as a non-interactive shell starts a background job: with SIGINT ignored.
     serve = subprocess.Popen(
-        [*manage, "serve", "--port", str(port)],
+        [*manage, "serve", "--port", str(port), "--sms-port", str(sms_port)],
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         env=env,
         stdout=subprocess.DEVNULL,
@@ -70,7 +70,16 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
             time.sleep(0.3)
         assert _health(port)["status"] == "ok"
         children = _children(serve.pid)
-        assert len(children) == 2
+        assert len(children) == 3  # web, worker, SMS sandbox
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{sms_port}/", timeout=2) as page:
+                    assert "短信沙箱" in page.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("the SMS sandbox did not answer")
 
         serve.send_signal(signal.SIGINT)
         assert serve.wait(timeout=20) == 0

@@ -1,11 +1,15 @@
 """Serve the platform together with a task worker; Ctrl-C stops both.
 
 ``make run`` uses this so that one terminal runs the whole demo: the web server
-(Django's development server) and ``manage.py worker`` for background tasks. When either
-process ends, the other is stopped too, so nothing is left running.
+(Django's development server), ``manage.py worker`` for background tasks and, in
+development, the sandbox SMS service (``manage.py sms_sandbox``: SMS show on its page and
+in this console). When one process ends, the others are stopped too, so nothing is left
+running.
 """
 
+import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,15 +28,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
+        parser.add_argument("--sms-port", type=int, default=settings.NOTIFY_SANDBOX_PORT)
 
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args, host, port, sms_port, **options):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        children = [
-            subprocess.Popen(
-                [*manage, "worker", "--no-reload", "--interval", "1", "--verbosity", "0"]
-            ),
-            subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"]),
+        commands = [
+            [*manage, "worker", "--no-reload", "--interval", "1", "--verbosity", "0"],
+            [*manage, "runserver", f"{host}:{port}", "--noreload"],
         ]
+        if settings.NOTIFY_SANDBOX_AUTOSTART:
+            commands.append(self._sms_sandbox(manage, host, port, sms_port))
+        # The worker and the web process send SMS to the sandbox on the port chosen here.
+        env = {**os.environ, "NOTIFY_SANDBOX_PORT": str(sms_port)}
+        children = [subprocess.Popen(command, env=env) for command in commands]
         self.stdout.write(f"通办已启动 / Tongban is serving on http://{host}:{port}  (Ctrl-C 停止)")
         # Set explicitly: a shell that starts us in the background hands down SIGINT ignored.
         signal.signal(signal.SIGINT, _interrupt)
@@ -45,6 +53,14 @@ class Command(BaseCommand):
         finally:
             self._stop(children)
         self.stdout.write("已停止 / stopped")
+
+    def _sms_sandbox(self, manage, host, port, sms_port) -> list[str]:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", sms_port)) == 0:
+                raise SystemExit(f"端口 {sms_port} 已被占用 / SMS sandbox port in use (--sms-port)")
+        receipts = f"http://{host}:{port}/notify/receipts/sandbox"
+        self.stdout.write(f"短信沙箱 / SMS sandbox: http://127.0.0.1:{sms_port}/")
+        return [*manage, "sms_sandbox", "--port", str(sms_port), "--receipt-url", receipts]
 
     @staticmethod
     def _stop(children):
