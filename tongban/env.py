@@ -1,5 +1,7 @@
 """Reading settings from the environment, with the types and defaults they need."""
 
+import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -49,3 +51,12 @@ def demo_secret(var_dir: Path) -> str:
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def derived_key(purpose: str, secret: str) -> str:
+    """A 32-byte key (base64) derived from SECRET_KEY, for development and tests only.
+
+    Production sets each key explicitly; its checks refuse to start otherwise.
+    """
+    digest = hashlib.sha256(f"tongban-{purpose}:{secret}".encode()).digest()
+    return base64.b64encode(digest).decode()

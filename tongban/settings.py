@@ -50,13 +50,18 @@ INSTALLED_APPS = [
     "tongban.core",
     "tongban.identity",
     "tongban.org",
+    "tongban.registry",
     "tongban.audit",
     "tongban.catalog",
+    "tongban.notify",
+    "tongban.gateway",
     "tongban.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Logs every /api/ call with its total latency (tongban.gateway).
+    "tongban.gateway.middleware.CallLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -175,6 +180,29 @@ AUDIT_CHAIN_PARTITIONS = env.integer("AUDIT_CHAIN_PARTITIONS", 16)
 # sm3 (GB/T 32905, the default for 密评) or sha256.
 AUDIT_HASH_ALGORITHM = env.text("AUDIT_HASH_ALGORITHM", "sm3")
 
+# Personal data -------------------------------------------------------------------------
+# ID numbers, phones and addresses are encrypted at rest and found through blind indexes
+# (tongban.core.pii, docs/security.md). PII_KEYS: "id:base64,id:base64", each 32 random
+# bytes (`openssl rand -base64 32`); new values use PII_ACTIVE_KEY (default: the first), the
+# others stay readable until `manage.py rotate_pii_keys` has re-encrypted everything.
+# PII_INDEX_KEY (base64, 32 bytes) keys the blind indexes; changing it needs
+# `rotate_pii_keys --reindex`. Outside production both are derived from SECRET_KEY (key id
+# "dev"); production refuses to start without them (tongban.core.checks).
+PII_ALGORITHM = env.text("PII_ALGORITHM", "sm4")  # sm4 (SM4-GCM, 密评) or aes (AES-256-GCM)
+PII_INDEX_ALGORITHM = env.text("PII_INDEX_ALGORITHM", "sm3")  # HMAC-SM3 or HMAC-SHA256
+if env.text("PII_KEYS") or PRODUCTION:
+    PII_KEYS = {}
+    for _entry in env.words("PII_KEYS"):
+        _key_id, _sep, _key = _entry.partition(":")
+        if not _sep:
+            raise ImproperlyConfigured("PII_KEYS must be id:base64 pairs separated by commas")
+        PII_KEYS[_key_id.strip()] = _key.strip()
+    PII_INDEX_KEY = env.text("PII_INDEX_KEY")
+else:
+    PII_KEYS = {"dev": env.derived_key("pii-dev-encryption", SECRET_KEY)}
+    PII_INDEX_KEY = env.text("PII_INDEX_KEY") or env.derived_key("pii-dev-index", SECRET_KEY)
+PII_ACTIVE_KEY = env.text("PII_ACTIVE_KEY", next(iter(PII_KEYS), ""))
+
 TONGBAN_COUNTY_CODE = env.text("TONGBAN_COUNTY_CODE", "610124")
 TONGBAN_COUNTY_NAME = env.text("TONGBAN_COUNTY_NAME", "周至县")
 
@@ -191,7 +219,79 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No ID number, phone or personal field value reaches a log line (tongban.core.pii).
+    "filters": {"redact_pii": {"()": "tongban.core.pii.logging.RedactFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_pii"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Notifications -------------------------------------------------------------------------
+# Messages (tongban.notify, docs/notify.md). Each channel is served by a provider named in
+# NOTIFY_PROVIDERS; "type" picks the registered class (notify/providers/registry.py).
+# Development and tests use the sandbox SMS service on loopback (manage.py sms_sandbox,
+# started by `manage.py serve`); production must name a real SMS gateway.
+NOTIFY_SMS_PROVIDER = env.text("NOTIFY_SMS_PROVIDER", "sms_http" if PRODUCTION else "sandbox")
+NOTIFY_SANDBOX_PORT = env.integer("NOTIFY_SANDBOX_PORT", 8026)
+NOTIFY_PROVIDERS = {
+    "sandbox": {
+        "type": "sandbox",
+        "url": env.text("NOTIFY_SANDBOX_URL", f"http://127.0.0.1:{NOTIFY_SANDBOX_PORT}"),
+        "app_key": "tongban-sandbox",
+        "app_secret": "sandbox-secret-not-for-production",
+        "sign": "周至通办",
+        "timeout": 5.0,
+    },
+    "sms_http": {
+        "type": "sms_http",
+        "url": env.text("NOTIFY_SMS_URL"),
+        "app_key": env.text("NOTIFY_SMS_APP_KEY"),
+        "app_secret": env.text("NOTIFY_SMS_APP_SECRET"),
+        "sign": env.text("NOTIFY_SMS_SIGN", "周至通办"),
+        "timeout": float(env.integer("NOTIFY_SMS_TIMEOUT", 5)),
+    },
+    "email": {"type": "email"},
+}
+NOTIFY_CHANNEL_PROVIDERS = {"sms": NOTIFY_SMS_PROVIDER, "email": "email"}
+if NOTIFY_SMS_PROVIDER not in NOTIFY_PROVIDERS:
+    raise ImproperlyConfigured(f"NOTIFY_SMS_PROVIDER must be one of {sorted(NOTIFY_PROVIDERS)}")
+# (manage.py check reports notify.E001 when the production gateway lacks its URL or secret.)
+# Non-urgent SMS wait out the quiet hours (local time, "HH:MM-HH:MM"; empty = none).
+NOTIFY_QUIET_HOURS = env.text("NOTIFY_QUIET_HOURS", "22:00-08:00")
+# Per recipient: at most this many SMS per hour; more are deferred, never dropped.
+NOTIFY_SMS_PER_HOUR = env.integer("NOTIFY_SMS_PER_HOUR", 5)
+# Retries: delay = min(cap, base * factor ** (attempt - 1)), with jitter (half to full).
+NOTIFY_RETRY_BASE_SECONDS = env.integer("NOTIFY_RETRY_BASE_SECONDS", 10)
+NOTIFY_RETRY_FACTOR = env.integer("NOTIFY_RETRY_FACTOR", 2)
+NOTIFY_RETRY_CAP_SECONDS = env.integer("NOTIFY_RETRY_CAP_SECONDS", 1800)
+NOTIFY_MAX_ATTEMPTS = env.integer("NOTIFY_MAX_ATTEMPTS", 10)
+# Circuit breaker per provider: open after this many failures in a row, probe after cool-down.
+NOTIFY_CIRCUIT_FAILURES = env.integer("NOTIFY_CIRCUIT_FAILURES", 5)
+NOTIFY_CIRCUIT_COOLDOWN_SECONDS = env.integer("NOTIFY_CIRCUIT_COOLDOWN_SECONDS", 30)
+# `manage.py serve` starts the sandbox SMS service in development unless this is false.
+NOTIFY_SANDBOX_AUTOSTART = env.flag(
+    "NOTIFY_SANDBOX_AUTOSTART", default=TONGBAN_ENV == "development"
+)
+# End of notifications ---------------------------------------------------------------------
+
+# Gateway: API clients of department systems and upper-level platforms (docs/gateway.md).
+# Key secrets are encrypted with GATEWAY_SECRET_KEY (base64 of 32 random bytes; required in
+# production, derived from SECRET_KEY elsewhere). Nonces and rate-limit counters live in the
+# default cache: set REDIS_URL when more than one process serves the API.
+# In production without it the gateway refuses to start (its system check) and to use keys.
+if env.text("GATEWAY_SECRET_KEY") or PRODUCTION:
+    GATEWAY_SECRET_KEY = env.text("GATEWAY_SECRET_KEY")
+else:
+    GATEWAY_SECRET_KEY = env.derived_key("gateway", SECRET_KEY)
+# Signed requests: accepted clock skew (seconds), also how long a nonce is remembered.
+GATEWAY_SIGNATURE_WINDOW = env.integer("GATEWAY_SIGNATURE_WINDOW", 300)
+# OAuth2 client-credentials token lifetime (seconds).
+GATEWAY_TOKEN_SECONDS = env.integer("GATEWAY_TOKEN_SECONDS", 3600)
+# After a rotation the old key keeps working this long.
+GATEWAY_KEY_OVERLAP_HOURS = env.integer("GATEWAY_KEY_OVERLAP_HOURS", 72)

@@ -21,6 +21,16 @@ def _settings_errors() -> list[checks.Error]:
                 id="tongban.E002",
             )
         )
+    from tongban.core.pii.crypto import configuration_errors
+
+    errors.extend(
+        checks.Error(
+            f"个人信息密钥未设置或有误 / {problem}",
+            hint="PII_KEYS, PII_ACTIVE_KEY, PII_INDEX_KEY (docs/security.md)",
+            id="tongban.E004",
+        )
+        for problem in configuration_errors()
+    )
     return errors
 
 
@@ -59,11 +69,17 @@ def production_accounts(app_configs=None, databases=None, **kwargs):
 def refuse_unsafe_production() -> None:
     """Stop the process when production runs with anything meant for the demo.
 
-    A retired demo account (inactive, kept because audit records name it) is harmless.
+    Runs every system check of every app (the apps' own production checks — SMS gateway,
+    API key encryption, personal-data keys — included) and refuses on any error. A retired
+    demo account (inactive, kept because audit records name it) is harmless.
     """
     if not settings.PRODUCTION:
         return
-    errors = _settings_errors() + _demo_account_errors()
+    errors = [
+        message
+        for message in checks.run_checks(databases=["default"])
+        if message.level >= checks.ERROR
+    ]
     if errors:
         from django.core.exceptions import ImproperlyConfigured
 

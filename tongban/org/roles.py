@@ -30,6 +30,35 @@ CATALOG_MODELS = (
 VIEW_CATALOG = frozenset(f"catalog.view_{model}" for model in CATALOG_MODELS)
 # Publishing needs both change_guide and change_serviceitem (catalog.services.publish).
 CATALOG_ALL = frozenset(f"catalog.{action}_{model}" for model in CATALOG_MODELS for action in CRUD)
+# Interface management: the system administrator registers clients and manages their keys;
+# the call log is read-only for everyone (its admin refuses changes), supervisors read it.
+GATEWAY_ADMIN = frozenset(
+    f"gateway.{action}_{model}" for model in ("apiclient", "apikey") for action in CRUD
+) | {"gateway.view_calllog"}
+VIEW_GATEWAY_LOG = frozenset({"gateway.view_calllog"})
+# Messages: the system administrator edits templates, reads the delivery log, and sees and
+# re-sends dead letters. Every account reads its own inbox without a permission.
+NOTIFY_ADMIN = frozenset(
+    {
+        "notify.view_template",
+        "notify.add_template",
+        "notify.change_template",
+        "notify.view_message",
+        "notify.view_deadletter",
+        "notify.resend_message",
+        "notify.view_deliveryattempt",
+        "notify.view_providercircuit",
+    }
+)
+
+# The registries (人口库、法人库): the data officer keeps them; clerks, approvers and
+# supervisors look people and entities up (values masked; tongban.core.pii.reveal decides
+# who sees them in full). The system administrator has no access to personal data.
+REGISTRY_MODELS = ("person", "legalentity")
+REGISTRY_ALL = frozenset(
+    f"registry.{action}_{model}" for model in REGISTRY_MODELS for action in CRUD
+)
+VIEW_REGISTRY = frozenset(f"registry.view_{model}" for model in REGISTRY_MODELS)
 
 
 def model_permissions(app_label: str) -> frozenset[str]:
@@ -55,17 +84,19 @@ def _table() -> dict[str, frozenset[str]]:
         Role.SYSTEM_ADMIN: model_permissions("org")
         | model_permissions("identity")
         | {VIEW_AUDIT}
-        | VIEW_CATALOG,
+        | VIEW_CATALOG
+        | GATEWAY_ADMIN
+        | NOTIFY_ADMIN,
         # identity.view_user: choosing the account when adding a membership needs it.
         Role.DEPT_ADMIN: _crud("window")
         | _crud("staffmembership")
         | {"org.view_department", "org.view_servicecenter", "identity.view_user"}
         | VIEW_CATALOG,
-        Role.SUPERVISOR: VIEW_ORG | {VIEW_AUDIT} | VIEW_CATALOG,
+        Role.SUPERVISOR: VIEW_ORG | {VIEW_AUDIT} | VIEW_CATALOG | VIEW_GATEWAY_LOG | VIEW_REGISTRY,
         Role.CATALOG_ADMIN: VIEW_ORG | CATALOG_ALL,
-        Role.DATA_OFFICER: VIEW_ORG | VIEW_CATALOG,
-        Role.APPROVER: VIEW_ORG | VIEW_CATALOG,
-        Role.CLERK: VIEW_ORG | VIEW_CATALOG,
+        Role.DATA_OFFICER: VIEW_ORG | VIEW_CATALOG | REGISTRY_ALL,
+        Role.APPROVER: VIEW_ORG | VIEW_CATALOG | VIEW_REGISTRY,
+        Role.CLERK: VIEW_ORG | VIEW_CATALOG | VIEW_REGISTRY,
     }
 
 

@@ -1,3 +1,4 @@
+import base64
 import os
 import subprocess
 import sys
@@ -11,16 +12,36 @@ from tongban.core.checks import refuse_unsafe_production
 from tongban.identity.models import User
 
 
+def _key(byte: str) -> str:
+    return base64.b64encode(byte.encode() * 32).decode()
+
+
 @pytest.fixture
 def production_secret(tmp_path):
-    """A production secret that is not the demo one, and a demo secret file beside it."""
+    """A complete production configuration: real secret and keys, a real SMS gateway.
+
+    The demo secret file sits beside it, holding another value.
+    """
     demo_file = tmp_path / "secret_key"
     demo_file.write_text("the-demo-secret")
+    gateway = {
+        **settings.NOTIFY_PROVIDERS["sms_http"],
+        "url": "https://sms.example.cn/api",
+        "app_key": "zhouzhi",
+        "app_secret": "s3cret",
+    }
     with override_settings(
         PRODUCTION=True,
         DEBUG=False,
         SECRET_KEY="a-real-production-secret",
         DEMO_SECRET_FILE=demo_file,
+        GATEWAY_SECRET_KEY=_key("g"),
+        PII_KEYS={"k1": _key("p")},
+        PII_ACTIVE_KEY="k1",
+        PII_INDEX_KEY=_key("i"),
+        NOTIFY_SMS_PROVIDER="sms_http",
+        NOTIFY_CHANNEL_PROVIDERS={"sms": "sms_http", "email": "email"},
+        NOTIFY_PROVIDERS={**settings.NOTIFY_PROVIDERS, "sms_http": gateway},
     ):
         yield demo_file
 
@@ -50,6 +71,16 @@ def test_production_refuses_demo_accounts(production_secret):
     User.objects.create_user("clerk", is_demo=True)
 
     with pytest.raises(ImproperlyConfigured, match=r"演示账号.*clerk"):
+        refuse_unsafe_production()
+
+
+@pytest.mark.django_db
+def test_production_refuses_what_other_apps_check_too(production_secret):
+    """The entry points run every app's checks: here the SMS sandbox left on."""
+    with (
+        override_settings(NOTIFY_CHANNEL_PROVIDERS={"sms": "sandbox", "email": "email"}),
+        pytest.raises(ImproperlyConfigured, match="短信沙箱"),
+    ):
         refuse_unsafe_production()
 
 

@@ -30,7 +30,9 @@ def test_permissions_given_to_the_account_directly_are_ignored():
 
 def test_a_clerk_may_view_the_organization_only():
     clerk = staff_with_role(Role.CLERK)
-    assert backend.get_all_permissions(clerk) == set(roles.VIEW_ORG | roles.VIEW_CATALOG)
+    assert backend.get_all_permissions(clerk) == set(
+        roles.VIEW_ORG | roles.VIEW_CATALOG | roles.VIEW_REGISTRY
+    )
 
 
 def test_a_system_admin_manages_org_and_accounts_and_reads_the_audit_log():
