@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.pii.fields import BlindIndexField, EncryptedTextField
+
 
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("站内消息")
@@ -70,8 +72,10 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # Only for SMS and email, and only what that channel needs (a phone or an address).
-    address = models.CharField(_("号码/地址"), max_length=254, blank=True)
+    # Only for SMS and email, and only what that channel needs (a phone or an address):
+    # encrypted at rest like all personal data, found through its blind index.
+    address = EncryptedTextField(_("号码/地址"), blank=True)
+    address_index = BlindIndexField(source="address", kind="text")
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel)
     template_code = models.CharField(_("模板代码"), max_length=64)
     template_version = models.PositiveIntegerField(_("模板版本"))
@@ -99,7 +103,9 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "channel", "-created_at"], name="notify_inbox"),
-            models.Index(fields=["channel", "address", "next_attempt_at"], name="notify_rate"),
+            models.Index(
+                fields=["channel", "address_index", "next_attempt_at"], name="notify_rate"
+            ),
             models.Index(fields=["provider", "provider_message_id"], name="notify_receipt"),
         ]
         permissions = [

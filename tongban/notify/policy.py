@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from tongban.core import pii
 from tongban.notify.models import Channel, Message
 
 HOUR = datetime.timedelta(hours=1)
@@ -52,7 +53,7 @@ def earliest_send(channel: str, address: str, urgent: bool, now: datetime.dateti
     planned = sorted(
         Message.objects.filter(
             channel=Channel.SMS,
-            address=address,
+            address_index=pii.blind_index(address, "text"),
             status__in=OPEN_STATUSES,
             next_attempt_at__gt=now - HOUR,
         ).values_list("next_attempt_at", flat=True)

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from tongban.errors import InvalidInput
@@ -28,6 +29,19 @@ def test_send_stores_first_and_enqueues_after_commit(notice, django_capture_on_c
     assert sorted(r.args[0] for r in backend.results) == sorted(
         m.pk for m in messages if m.channel != Channel.IN_APP
     )
+
+
+def test_phones_and_email_addresses_are_not_readable_in_the_table(notice):
+    user = UserFactory(email="wangli@example.cn")
+    services.send(user, "case.accepted", notice, address=PHONE)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT address FROM notify_message WHERE address <> ''")
+        raw = [value for (value,) in cursor.fetchall()]
+    assert len(raw) == 2
+    assert all(value.startswith("v1:") for value in raw)
+    assert not any(PHONE in value or "wangli" in value for value in raw)
+    assert Message.objects.get(channel=Channel.SMS).address == PHONE
 
 
 def test_the_inbox_tracks_read_and_unread(notice):
