@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -14,9 +16,11 @@ def test_remove_demo_accounts_deletes_demo_accounts_that_never_acted():
     User.objects.create_user("demo_clerk", is_demo=True)
     User.objects.create_user("real_clerk")
 
-    call_command("remove_demo_accounts", verbosity=0)
+    out = io.StringIO()
+    call_command("remove_demo_accounts", stdout=out)
 
     assert list(User.objects.values_list("username", flat=True)) == ["real_clerk"]
+    assert "已删除演示账号 1 个" in out.getvalue() and "- demo_clerk" in out.getvalue()
     record = AuditRecord.objects.get(action="identity.user.delete")
     assert record.object_repr == "demo_clerk"
 
