@@ -10,7 +10,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run setup test bench lint format openapi messages os-packages sync clean
+.PHONY: help run setup test bench lint format openapi messages os-packages sync clean totp
 
 help:
 	@echo "make run    安装、迁移、加载演示数据,并在 http://$(HOST):$(PORT) 提供服务(含后台任务进程)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test   全部测试与 ruff 检查 / the whole suite plus ruff"
 	@echo "make bench  性能基准 / benchmarks (prints figures)"
 	@echo "make messages  更新英文翻译目录 / update and compile the English catalogue"
+	@echo "make totp   演示工作人员账号当前的动态验证码 / the demo staff accounts' current TOTP code"
 
 # uv is bootstrapped into .tools/ with pip when it is not on PATH (no root needed).
 $(UV_BOOT):
@@ -35,6 +36,10 @@ setup: sync
 
 run: setup
 	$(MANAGE) serve --host $(HOST) --port $(PORT)
+
+# The current code of the demo staff accounts' TOTP secret (tongban/identity/demo.py).
+totp:
+	@$(MANAGE) demo_totp
 
 os-packages:
 	@bash scripts/os-packages.sh

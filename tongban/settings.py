@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "ninja",
     "tongban.core",
     "tongban.identity",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tongban.org",
     "tongban.registry",
     "tongban.audit",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -179,6 +182,13 @@ WORKER_STALE_SECONDS = env.integer("WORKER_STALE_SECONDS", 60)
 AUDIT_CHAIN_PARTITIONS = env.integer("AUDIT_CHAIN_PARTITIONS", 16)
 # sm3 (GB/T 32905, the default for 密评) or sha256.
 AUDIT_HASH_ALGORITHM = env.text("AUDIT_HASH_ALGORITHM", "sm3")
+
+# Sign-in ---------------------------------------------------------------------------------
+# Staff sign in to /admin/ with password + TOTP (django-otp; `manage.py enroll_totp`). After
+# 5 failed attempts for a username the account is locked this many minutes (tongban.identity).
+IDENTITY_LOCKOUT_MINUTES = env.integer("IDENTITY_LOCKOUT_MINUTES", 15)
+# The issuer shown by authenticator apps for the platform's TOTP accounts.
+OTP_TOTP_ISSUER = "周至通办"
 
 # Personal data -------------------------------------------------------------------------
 # ID numbers, phones and addresses are encrypted at rest and found through blind indexes

@@ -6,3 +6,6 @@ class IdentityConfig(AppConfig):
     name = "tongban.identity"
     label = "identity"
     verbose_name = _("统一身份认证")
+
+    def ready(self):
+        from tongban.identity import signin  # noqa: F401  (connects the sign-in signals)

@@ -35,3 +35,23 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class SignInFailure(models.Model):
+    """Failed sign-in attempts in a row for one username, and the lock they led to.
+
+    Kept by username, existing account or not, so that a lock-out reveals nothing about
+    which accounts exist. A successful sign-in deletes the row (``identity.signin.reset``).
+    """
+
+    username = models.CharField(_("用户名"), max_length=150, unique=True)
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    last_failure_at = models.DateTimeField(_("最近失败时间"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+
+    def __str__(self):
+        return self.username

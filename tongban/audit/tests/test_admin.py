@@ -9,6 +9,7 @@ from tongban.audit import services
 from tongban.audit.admin import AuditedModelAdmin
 from tongban.audit.models import AuditRecord
 from tongban.audit.tests.factories import RecordFactory, UserFactory, staff_with_role
+from tongban.identity.tests.helpers import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ User = get_user_model()
 
 @pytest.fixture
 def supervisor_client(client):
-    client.force_login(staff_with_role("supervisor", username="supervisor1"))
+    verified_login(client, staff_with_role("supervisor", username="supervisor1"))
     return client
 
 
@@ -91,20 +92,20 @@ def test_adding_through_the_admin_is_refused(supervisor_client):
 
 
 def test_a_system_admin_cannot_change_records_either(client, entry):
-    client.force_login(staff_with_role("system_admin"))
+    verified_login(client, staff_with_role("system_admin"))
 
     assert client.get(change_url(entry)).status_code == 200
     assert client.post(change_url(entry), {"note": "篡改"}).status_code == 403
 
 
 def test_a_role_without_audit_view_is_refused(client, entry):
-    client.force_login(staff_with_role("clerk"))
+    verified_login(client, staff_with_role("clerk"))
 
     assert client.get(reverse("admin:audit_auditrecord_changelist")).status_code == 403
 
 
 def test_an_account_without_a_role_is_sent_to_the_login_page(client, entry):
-    client.force_login(UserFactory(is_superuser=True))
+    verified_login(client, UserFactory(is_superuser=True))
 
     response = client.get(reverse("admin:audit_auditrecord_changelist"))
 

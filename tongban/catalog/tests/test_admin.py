@@ -13,6 +13,7 @@ from tongban.audit.models import AuditRecord
 from tongban.catalog import services
 from tongban.catalog.models import Guide, ServiceItem
 from tongban.catalog.tests.factories import BaseItemFactory, draft_item, published_item
+from tongban.identity.tests.helpers import verified_login
 from tongban.org.models import StaffMembership
 from tongban.org.tests.factories import DepartmentFactory, staff_with_role
 
@@ -23,7 +24,7 @@ Role = StaffMembership.Role
 @pytest.fixture
 def manager(client):
     user = staff_with_role(Role.CATALOG_ADMIN)
-    client.force_login(user)
+    verified_login(client, user)
     return user
 
 
@@ -218,7 +219,7 @@ def test_the_compare_page_shows_changes_by_their_chinese_labels(client, manager)
 
 def test_a_clerk_may_look_but_not_publish(client):
     clerk = staff_with_role(Role.CLERK)
-    client.force_login(clerk)
+    verified_login(client, clerk)
     guide = services.submit(draft_item().guides.get(), by=None)
     assert client.get(change_url(guide)).status_code == 200
     url = reverse("admin:catalog_guide_publish", args=[guide.pk])

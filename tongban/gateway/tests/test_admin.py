@@ -6,6 +6,7 @@ from django.urls import reverse
 from tongban.core import clock
 from tongban.gateway.models import ApiClient, ApiKey, CallLog
 from tongban.gateway.tests.factories import keyed_client
+from tongban.identity.tests.helpers import verified_login
 from tongban.org.models import StaffMembership
 from tongban.org.tests.factories import staff_with_role
 
@@ -16,7 +17,7 @@ CLIENTS = reverse("admin:gateway_apiclient_changelist")
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(staff_with_role(Role.SYSTEM_ADMIN))
+    verified_login(client, staff_with_role(Role.SYSTEM_ADMIN))
     return client
 
 
@@ -47,7 +48,7 @@ def test_the_system_administrator_registers_a_client(admin_client):
 
 @pytest.mark.parametrize("role", [Role.CLERK, Role.DEPT_ADMIN, Role.CATALOG_ADMIN])
 def test_other_roles_cannot_manage_clients(client, role):
-    client.force_login(staff_with_role(role))
+    verified_login(client, staff_with_role(role))
 
     assert client.get(CLIENTS).status_code == 403
     assert client.post(reverse("admin:gateway_apiclient_add"), client_form()).status_code == 403
@@ -55,7 +56,7 @@ def test_other_roles_cannot_manage_clients(client, role):
 
 
 def test_a_supervisor_reads_the_call_log_but_not_the_clients(client):
-    client.force_login(staff_with_role(Role.SUPERVISOR))
+    verified_login(client, staff_with_role(Role.SUPERVISOR))
 
     assert client.get(reverse("admin:gateway_calllog_changelist")).status_code == 200
     assert client.get(CLIENTS).status_code == 403
@@ -147,7 +148,7 @@ def test_the_operations_page_lists_what_the_client_may_call(admin_client):
 
 def test_other_roles_cannot_read_the_statistics(client):
     api, _ = keyed_client()
-    client.force_login(staff_with_role(Role.CLERK))
+    verified_login(client, staff_with_role(Role.CLERK))
 
     assert client.get(reverse("admin:gateway_apiclient_stats", args=[api.pk])).status_code == 403
 

@@ -1,6 +1,7 @@
 import pytest
 
 from tongban.errors import InvalidInput
+from tongban.identity.tests.helpers import verified_login
 from tongban.notify import services
 from tongban.notify.models import Channel, Message, Template
 from tongban.org.models import StaffMembership
@@ -51,7 +52,7 @@ def test_preview_shows_missing_variables_as_placeholders():
 
 def test_the_admin_saves_a_new_version_and_shows_a_preview(client):
     admin = staff_with_role(StaffMembership.Role.SYSTEM_ADMIN)
-    client.force_login(admin)
+    verified_login(client, admin)
     template = services.save_template("case.done", Channel.SMS, body="{姓名}您好", variables="姓名")
     url = f"/admin/notify/template/{template.pk}/change/"
     assert "【姓名】您好" in client.get(url).content.decode()
@@ -76,7 +77,7 @@ def test_the_admin_lists_dead_letters_masked_and_resends_them(client, notice):
     admin = staff_with_role(StaffMembership.Role.SYSTEM_ADMIN)
     [message] = services.send(None, "case.accepted", notice, address="13812345678")
     Message.objects.filter(pk=message.pk).update(status=Message.Status.DEAD)
-    client.force_login(admin)
+    verified_login(client, admin)
     page = client.get("/admin/notify/message/?status__exact=dead").content.decode()
     assert "138****5678" in page and "13812345678" not in page
     detail = client.get(f"/admin/notify/message/{message.pk}/change/").content.decode()

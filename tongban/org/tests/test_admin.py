@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tongban.audit.models import AuditRecord
+from tongban.identity.tests.helpers import verified_login
 from tongban.org.models import Department, StaffMembership
 from tongban.org.tests.factories import (
     DepartmentFactory,
@@ -19,7 +20,7 @@ LOGIN = reverse("admin:login")
 
 
 def signed_in(client, user):
-    client.force_login(user)
+    verified_login(client, user)
     return client
 
 

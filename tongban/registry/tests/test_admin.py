@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tongban.audit.models import AuditRecord
+from tongban.identity.tests.helpers import verified_login
 from tongban.org.models import StaffMembership
 from tongban.org.tests.factories import DepartmentFactory, StaffFactory
 from tongban.registry.tests.factories import PersonFactory
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def staff(client, role):
     user = StaffFactory()
     StaffMembership.objects.create(user=user, department=DepartmentFactory(), role=role)
-    client.force_login(user)
+    verified_login(client, user)
     return user
 
 

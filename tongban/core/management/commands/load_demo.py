@@ -9,7 +9,12 @@ from importlib import import_module
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-DEMO_MODULES = ("tongban.org.demo", "tongban.catalog.demo", "tongban.registry.demo")
+DEMO_MODULES = (
+    "tongban.org.demo",
+    "tongban.identity.demo",
+    "tongban.catalog.demo",
+    "tongban.registry.demo",
+)
 
 
 class Command(BaseCommand):
