@@ -58,22 +58,6 @@ LIST_SPLIT = re.compile(r"[；;\n]")
 TRUE_WORDS = {"是", "true", "1", "yes", "y"}
 FALSE_WORDS = {"否", "false", "0", "no", "n"}
 EXCEL_CELL_LIMIT = 32_767
-# Guide fields that are not guide elements (contract: "Guide element fields exclude status,
-# version, timestamps, users and change_note").
-GUIDE_LIFECYCLE = frozenset(
-    {
-        "id",
-        "item",
-        "version",
-        "status",
-        "effective_from",
-        "published_at",
-        "superseded_at",
-        "submitted_by",
-        "reviewed_by",
-        "change_note",
-    }
-)
 # JSON list fields written as "；"-joined codes, with their allowed values for the legend.
 LIST_VALUES = {
     "apply_ways": APPLY_WAYS,
@@ -150,8 +134,7 @@ def _model_column(model, name: str, key: str, label: str | None = None) -> Colum
 
 
 def _guide_columns() -> list[Column]:
-    names = [f.name for f in Guide._meta.concrete_fields if f.name not in GUIDE_LIFECYCLE]
-    names += [f.name for f in Guide._meta.many_to_many]
+    names = [*services.ELEMENT_FIELDS, *services.M2M_FIELDS]
     columns = [_model_column(Guide, name, f"guide.{name}") for name in names]
     return [
         Column(c.key, c.label, c.kind, c.choices, "存储路径,如 catalog/results/样本.pdf")

@@ -2,24 +2,13 @@ import pytest
 
 from tongban.catalog import services
 from tongban.catalog.models import AcceptancePoint
-from tongban.catalog.tests.factories import BaseItemFactory, published_item
+from tongban.catalog.tests.factories import BaseItemFactory
 from tongban.catalog.tests.test_pages import EVERY_MATERIAL, every_element_item
 from tongban.gateway.middleware import CALL_LOG_QUERIES
 from tongban.org.tests.factories import DepartmentFactory, TownCenterFactory, VillageCenterFactory
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/items"
-
-
-@pytest.fixture
-def publish(django_capture_on_commit_callbacks):
-    """Publish an item as the services do, running what waits for the commit (the index)."""
-
-    def make(**kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return published_item(**kwargs)
-
-    return make
 
 
 def codes(response) -> list[str]:

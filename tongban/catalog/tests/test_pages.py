@@ -395,17 +395,6 @@ def test_a_version_coming_into_force_later_says_when(client):
 # --- search and browse ------------------------------------------------------------------
 
 
-@pytest.fixture
-def publish(django_capture_on_commit_callbacks):
-    """Publish an item as the services do, running what waits for the commit (the index)."""
-
-    def make(**kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return published_item(**kwargs)
-
-    return make
-
-
 def names_listed(response) -> list[str]:
     return [item.current_guide.name for item in response.context["results"]["items"]]
 
