@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tongban.identity",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "oauth2_provider",
     "tongban.org",
     "tongban.registry",
     "tongban.audit",
@@ -189,6 +190,16 @@ AUDIT_HASH_ALGORITHM = env.text("AUDIT_HASH_ALGORITHM", "sm3")
 IDENTITY_LOCKOUT_MINUTES = env.integer("IDENTITY_LOCKOUT_MINUTES", 15)
 # The issuer shown by authenticator apps for the platform's TOTP accounts.
 OTP_TOTP_ISSUER = "周至通办"
+
+# Single sign-on ------------------------------------------------------------------------
+# The platform is the OIDC provider of department systems (django-oauth-toolkit,
+# tongban.identity.oidc, docs/identity.md).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+# End of single sign-on ------------------------------------------------------------------
 
 # Personal data -------------------------------------------------------------------------
 # ID numbers, phones and addresses are encrypted at rest and found through blind indexes
