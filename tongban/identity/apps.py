@@ -8,4 +8,6 @@ class IdentityConfig(AppConfig):
     verbose_name = _("统一身份认证")
 
     def ready(self):
-        from tongban.identity import signin  # noqa: F401  (connects the sign-in signals)
+        from tongban.identity import access, signin  # noqa: F401  (signin: the signals)
+
+        access.load_rules()
