@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.audit import services
 from tongban.audit.models import AuditRecord
+from tongban.identity import access
 
 
 @admin.register(AuditRecord)
@@ -45,7 +46,7 @@ class AuditRecordAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("audit.view_auditrecord")
+        return access.can(request.user, "audit.view", obj)
 
     def has_add_permission(self, request):
         return False

@@ -31,6 +31,7 @@ from tongban.catalog.models import (
 )
 from tongban.core import clock
 from tongban.errors import TongbanError
+from tongban.identity import access
 
 DRAFT = Guide.Status.DRAFT
 
@@ -44,8 +45,9 @@ def error_message(exc: TongbanError):
     return format_html("{}<ul>{}</ul>", exc.message, items)
 
 
-def _can(request, *perms: str) -> bool:
-    return set(perms) <= request.user.get_all_permissions()
+def _can(request, action: str) -> bool:
+    """``access.can`` for the signed-in account (tongban/catalog/access_rules.py)."""
+    return access.can(request.user, action)
 
 
 # --- base catalog -------------------------------------------------------------------------
@@ -235,11 +237,11 @@ class ServiceItemAdmin(admin.ModelAdmin):
         ]
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
-        context["can_revise"] = _can(request, services.PERM_EDIT)
+        context["can_revise"] = _can(request, "catalog.edit")
         return super().render_change_form(request, context, add, change, **kwargs)
 
     def revise_view(self, request, object_id):
-        if not _can(request, services.PERM_EDIT):
+        if not _can(request, "catalog.edit"):
             raise DjangoPermissionDenied
         item = get_object_or_404(ServiceItem, pk=object_id)
         try:
@@ -260,7 +262,7 @@ class DraftOnlyInline:
     extra = 0
 
     def _editable(self, request, obj) -> bool:
-        return _can(request, services.PERM_EDIT) and (obj is None or obj.status == DRAFT)
+        return _can(request, "catalog.edit") and (obj is None or obj.status == DRAFT)
 
     def has_add_permission(self, request, obj=None):
         return self._editable(request, obj)
@@ -427,7 +429,7 @@ class GuideAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        allowed = _can(request, services.PERM_EDIT)
+        allowed = _can(request, "catalog.edit")
         return allowed and (obj is None or obj.status == DRAFT)
 
     def has_delete_permission(self, request, obj=None):
@@ -435,7 +437,7 @@ class GuideAdmin(admin.ModelAdmin):
         return (
             obj is not None
             and obj.status in services.OPEN_STATUSES
-            and _can(request, services.PERM_EDIT, "catalog.delete_guide")
+            and _can(request, "catalog.discard")
             and obj.item.guides.exclude(pk=obj.pk).exists()
         )
 
@@ -517,9 +519,9 @@ class GuideAdmin(admin.ModelAdmin):
             path(route, self.admin_site.admin_view(fn), name=name) for route, fn, name in own
         ] + super().get_urls()
 
-    def _guide(self, request, object_id, *perms: str) -> Guide:
+    def _guide(self, request, object_id, action: str) -> Guide:
         """The version, or 403 for an account without the permissions the action needs."""
-        if not _can(request, *perms):
+        if not _can(request, action):
             raise DjangoPermissionDenied
         return get_object_or_404(
             Guide.objects.select_related("item__base_item", "item__department"), pk=object_id
@@ -529,7 +531,7 @@ class GuideAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:catalog_guide_change", args=[guide.pk]))
 
     def submit_view(self, request, object_id):
-        guide = self._guide(request, object_id, services.PERM_EDIT)
+        guide = self._guide(request, object_id, "catalog.edit")
         try:
             services.submit(guide, by=request.user)
         except TongbanError as exc:
@@ -539,7 +541,7 @@ class GuideAdmin(admin.ModelAdmin):
         return self._back(guide)
 
     def publish_view(self, request, object_id):
-        guide = self._guide(request, object_id, *services.PERMS_PUBLISH)
+        guide = self._guide(request, object_id, "catalog.publish")
         form = PublishForm(request.POST or None, initial={"effective_from": clock.today()})
         if request.method == "POST" and form.is_valid():
             try:
@@ -562,7 +564,7 @@ class GuideAdmin(admin.ModelAdmin):
         )
 
     def reject_view(self, request, object_id):
-        guide = self._guide(request, object_id, *services.PERMS_PUBLISH)
+        guide = self._guide(request, object_id, "catalog.publish")
         form = RejectForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -637,8 +639,8 @@ def _rows(formset, fields) -> list[dict]:
 
 
 def _buttons(request, guide: Guide) -> dict:
-    can_edit = _can(request, services.PERM_EDIT)
-    can_review = _can(request, *services.PERMS_PUBLISH)
+    can_edit = _can(request, "catalog.edit")
+    can_review = _can(request, "catalog.publish")
     current = guide.item.current_guide_id
     return {
         "can_submit": can_edit and guide.status == DRAFT,

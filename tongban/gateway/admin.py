@@ -20,6 +20,7 @@ from tongban.core import clock
 from tongban.gateway import scopes, services
 from tongban.gateway.auth import SCOPE_KEY, SENSITIVITY_KEY
 from tongban.gateway.models import ApiClient, ApiKey, CallLog
+from tongban.identity import access
 
 PERIODS = {"1": _("近1天"), "7": _("近7天"), "30": _("近30天")}
 
@@ -109,9 +110,7 @@ class ApiClientAdmin(AuditedModelAdmin):
         ]
 
     def stats_view(self, request, pk: int):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        client = get_object_or_404(ApiClient, pk=pk)
+        client = self._client(request, pk)
         period = request.GET.get("days", "7")
         if period not in PERIODS:
             period = "7"
@@ -127,10 +126,13 @@ class ApiClientAdmin(AuditedModelAdmin):
         }
         return TemplateResponse(request, "admin/gateway/apiclient/stats.html", context)
 
-    def operations_view(self, request, pk: int):
-        if not self.has_view_permission(request):
+    def _client(self, request, pk: int) -> ApiClient:
+        if not access.can(request.user, "gateway.view_client"):
             raise PermissionDenied
-        client = get_object_or_404(ApiClient, pk=pk)
+        return get_object_or_404(ApiClient, pk=pk)
+
+    def operations_view(self, request, pk: int):
+        client = self._client(request, pk)
         context = {
             **self.admin_site.each_context(request),
             "title": _("%(name)s 可调用的接口") % {"name": client.name},

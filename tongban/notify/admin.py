@@ -6,6 +6,7 @@ from django.utils.html import format_html, linebreaks
 from django.utils.translation import gettext_lazy as _
 
 from tongban.errors import TongbanError
+from tongban.identity import access
 from tongban.notify import services
 from tongban.notify.models import DeliveryAttempt, Message, ProviderCircuit, Template
 
@@ -106,7 +107,7 @@ class MessageAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         found = super().get_actions(request)
-        if not request.user.has_perm("notify.resend_message"):
+        if not access.can(request.user, "notify.resend"):
             found.pop("resend", None)
         return found
 

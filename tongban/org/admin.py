@@ -6,14 +6,16 @@ an inline and password changes take other paths through the admin, so they are r
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from tongban.audit import services as audit
 from tongban.audit.admin import AuditedModelAdmin
+from tongban.identity import access
 from tongban.identity.models import User
-from tongban.org import roles, services
+from tongban.org import roles, rules, services
 from tongban.org.models import Department, ServiceCenter, StaffMembership, Window
 
 
@@ -30,6 +32,50 @@ class GrantableRolesMixin:
             ]
             kwargs["choices"] = [*BLANK_CHOICE_DASH, *grantable]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class DepartmentScopedMixin:
+    """Rows, choices and changes within the departments the account's roles reach.
+
+    ``org.rules`` decides: a department administrator sees and changes the windows and
+    memberships of their own departments only; the system administrator every one.
+    """
+
+    def _action(self, verb: str) -> str:
+        return f"org.{verb}_{self.opts.model_name}"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return access.scope(request.user, self._action("view"), queryset)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._may(request, "view", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may(request, "change", obj)
+
+    def _may(self, request, verb: str, obj) -> bool:
+        # An inline is asked about its parent (the account): its rows are scoped instead.
+        if obj is None or not isinstance(obj, self.model):
+            return True
+        return access.can(request.user, self._action(verb), obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "department":
+            departments = Department.objects.all()
+            reach = access.reach(request.user, self._action("change"), scoped=rules.SCOPED)
+            kwargs["queryset"] = (
+                departments if reach is access.ALL else departments.filter(pk__in=reach)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not access.can(request.user, self._action("change"), obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 class AuditedInlinesMixin:
@@ -95,7 +141,7 @@ class ServiceCenterAdmin(AuditedModelAdmin):
 
 
 @admin.register(Window)
-class WindowAdmin(AuditedModelAdmin):
+class WindowAdmin(DepartmentScopedMixin, AuditedModelAdmin):
     list_display = ("number", "name", "window_type", "center", "department", "is_active")
     list_filter = ("window_type", "is_active", "center__level")
     search_fields = ("number", "name", "center__name", "department__name")
@@ -104,7 +150,7 @@ class WindowAdmin(AuditedModelAdmin):
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(GrantableRolesMixin, AuditedModelAdmin):
+class StaffMembershipAdmin(DepartmentScopedMixin, GrantableRolesMixin, AuditedModelAdmin):
     list_display = (
         "user",
         "role",
@@ -121,7 +167,7 @@ class StaffMembershipAdmin(GrantableRolesMixin, AuditedModelAdmin):
     autocomplete_fields = ("user", "department", "center", "window")
 
 
-class StaffMembershipInline(GrantableRolesMixin, admin.TabularInline):
+class StaffMembershipInline(DepartmentScopedMixin, GrantableRolesMixin, admin.TabularInline):
     model = StaffMembership
     fk_name = "user"
     extra = 0
@@ -167,6 +213,9 @@ class UserAdmin(AuditedInlinesMixin, AuditedModelAdmin, DjangoUserAdmin):
     @admin.display(description=_("姓名"))
     def display_name(self, user):
         return user.display_name
+
+    def get_queryset(self, request):
+        return access.scope(request.user, "org.view_account", super().get_queryset(request))
 
     def get_inlines(self, request, obj):
         # Roles are granted to an existing staff account: the add page has no inline.

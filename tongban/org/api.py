@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from tongban.errors import NotFound
 from tongban.gateway.auth import protected
 from tongban.gateway.models import Sensitivity
+from tongban.identity import access
 from tongban.org.models import Department, ServiceCenter, StaffMembership, Window
 from tongban.pagination import DEFAULT_LIMIT, MAX_LIMIT, page
 
@@ -172,8 +173,5 @@ def list_windows(request, center_id: int, query: Query[PageQuery]):
     **protected("org:staff:read", Sensitivity.INTERNAL),
 )
 def list_staff(request, query: Query[PageQuery]):
-    client = request.auth.client
     memberships = StaffMembership.objects.active().select_related("user", "department")
-    if "*" not in client.department_codes:
-        memberships = memberships.filter(department__code__in=client.department_codes)
-    return _page(memberships, ("id",), query)
+    return _page(access.scope(request.auth.client, "org.read_staff", memberships), ("id",), query)

@@ -15,6 +15,7 @@ from tongban.org.models import Department, ServiceCenter, StaffMembership, Windo
 # Per-user-object caches, as Django caches permissions: one query per request at most.
 ROLE_CACHE = "_org_roles"
 PERMISSION_CACHE = "_org_role_permissions"
+DEPARTMENT_CACHE = "_org_departments"
 MEMBERSHIP_FIELDS = ("center", "window", "is_active", "valid_from", "valid_to")
 
 
@@ -46,7 +47,7 @@ def has_any_role(user) -> bool:
 
 def forget_cached_roles(user) -> None:
     """Drop the caches on this user object so the next check reads the database."""
-    for attr in (ROLE_CACHE, PERMISSION_CACHE):
+    for attr in (ROLE_CACHE, PERMISSION_CACHE, DEPARTMENT_CACHE):
         if hasattr(user, attr):
             delattr(user, attr)
 

@@ -18,6 +18,7 @@ from tongban.core.pii import blind_index, mask
 from tongban.core.pii.fields import personal_fields
 from tongban.core.pii.reveal import may_reveal, reveal
 from tongban.errors import InvalidInput, PermissionDenied
+from tongban.identity import access
 from tongban.registry.models import LegalEntity, Person
 from tongban.registry.services import history
 
@@ -64,12 +65,13 @@ class PersonalAdmin(admin.ModelAdmin):
 
     def reveal_view(self, request, pk):
         obj = get_object_or_404(self.model, pk=pk)
-        if not self.has_view_permission(request, obj):
+        if not access.can(request.user, "registry.view", obj):
             raise DjangoPermissionDenied
         choices = [
             (f.name, f.verbose_name)
             for f in personal_fields(self.model)
-            if may_reveal(request.user, f.pii_kind)
+            if access.can(request.user, "registry.reveal", obj)
+            and may_reveal(request.user, f.pii_kind)
         ]
         form = RevealForm(request.POST or None)
         form.fields["field"].choices = choices
