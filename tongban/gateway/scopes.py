@@ -7,6 +7,7 @@ SCOPES = {
     "org:read": _("组织机构(公开)"),
     "catalog:read": _("事项目录(公开)"),
     "org:staff:read": _("部门人员与角色"),
+    "identity:kiosk": _("自助终端现场实名核验"),
 }
 
 

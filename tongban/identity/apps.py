@@ -9,5 +9,6 @@ class IdentityConfig(AppConfig):
 
     def ready(self):
         from tongban.identity import access, signin  # noqa: F401  (signin: the signals)
+        from tongban.identity.oidc import checks  # noqa: F401  (production refusals)
 
         access.load_rules()

@@ -87,3 +87,118 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
                 "until": timezone.localtime(until).strftime("%Y-%m-%d %H:%M"),
             },
         )
+
+
+# Person pages -----------------------------------------------------------------------------
+
+PHONE_ATTRS = {"autocomplete": "tel", "inputmode": "tel", "maxlength": 13}
+
+
+class PhoneCodeForm(forms.Form):
+    """/login/: the phone, then the 6-digit code sent to it (``accounts``)."""
+
+    phone = forms.CharField(
+        label=_("手机号码"), max_length=20, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
+    code = forms.CharField(
+        label=_("短信验证码"),
+        required=False,
+        max_length=6,
+        help_text=_("短信中的 6 位数字"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 6}
+        ),
+    )
+
+
+class PhonePasswordForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号码"), max_length=20, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        help_text=_("至少 8 位,不能全是数字,不能过于常见"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("再次输入新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致"))
+        return data
+
+
+class RealNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("姓名"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    id_number = forms.CharField(
+        label=_("居民身份证号码"),
+        max_length=20,
+        help_text=_("18 位,末位可能是 X"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class EnrollForm(forms.Form):
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=20)
+
+
+class AgentForm(forms.Form):
+    phone = forms.CharField(
+        label=_("经办人手机号码"),
+        max_length=20,
+        help_text=_("经办人须已注册并完成 L2 及以上实名认证"),
+        widget=forms.TextInput(attrs=PHONE_ATTRS),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("授权范围"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    expires_on = forms.DateField(
+        label=_("授权截止日期"),
+        help_text=_("最长一年"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from tongban.identity.models import Agent
+
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = Agent.Scope.choices
+
+
+class FindAccountForm(forms.Form):
+    """/workbench/realname/: the clerk finds the account by the phone the person gives."""
+
+    phone = forms.CharField(
+        label=_("申请人手机号码"), max_length=20, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
+
+
+class InPersonForm(RealNameForm):
+    """The details read from the ID card the person shows at the window."""
+
+    phone = forms.CharField(widget=forms.HiddenInput)
+    window = forms.ModelChoiceField(label=_("核验窗口"), queryset=None, empty_label=None)
+    confirmed = forms.BooleanField(
+        label=_("已当面核对身份证原件,人证一致"),
+        error_messages={"required": _("请确认已当面核对身份证原件")},
+    )
+
+    def __init__(self, *args, windows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["window"].queryset = windows
