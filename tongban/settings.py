@@ -120,7 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "identity:login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -190,15 +190,95 @@ AUDIT_HASH_ALGORITHM = env.text("AUDIT_HASH_ALGORITHM", "sm3")
 IDENTITY_LOCKOUT_MINUTES = env.integer("IDENTITY_LOCKOUT_MINUTES", 15)
 # The issuer shown by authenticator apps for the platform's TOTP accounts.
 OTP_TOTP_ISSUER = "周至通办"
+# People sign in at /login/ with their phone and an SMS code (tongban.identity.accounts).
+# Codes are stored as an HMAC under IDENTITY_CODE_KEY (base64, 32 bytes; required in
+# production, derived from SECRET_KEY elsewhere); a code lives IDENTITY_CODE_MINUTES, a phone
+# gets a new one at most every IDENTITY_CODE_INTERVAL_SECONDS and IDENTITY_CODES_PER_DAY a
+# day. Online real-name checks (L2): at most IDENTITY_REALNAME_ATTEMPTS_PER_DAY per account.
+if env.text("IDENTITY_CODE_KEY") or PRODUCTION:
+    IDENTITY_CODE_KEY = env.text("IDENTITY_CODE_KEY")
+else:
+    IDENTITY_CODE_KEY = env.derived_key("identity-sms-code", SECRET_KEY)
+IDENTITY_CODE_MINUTES = env.integer("IDENTITY_CODE_MINUTES", 5)
+IDENTITY_CODE_INTERVAL_SECONDS = env.integer("IDENTITY_CODE_INTERVAL_SECONDS", 60)
+IDENTITY_CODES_PER_DAY = env.integer("IDENTITY_CODES_PER_DAY", 10)
+IDENTITY_REALNAME_ATTEMPTS_PER_DAY = env.integer("IDENTITY_REALNAME_ATTEMPTS_PER_DAY", 5)
 
 # Single sign-on ------------------------------------------------------------------------
 # The platform is the OIDC provider of department systems (django-oauth-toolkit,
-# tongban.identity.oidc, docs/identity.md).
+# tongban.identity.oidc, docs/sso.md). The issuer is <site>/oidc (discovery at
+# /oidc/.well-known/openid-configuration); OIDC_ISSUER fixes it behind a proxy ("": taken
+# from the request). The RSA key signing ID tokens: OIDC_RSA_PRIVATE_KEY (PEM text) or
+# OIDC_RSA_PRIVATE_KEY_FILE; production refuses to start without one (identity.E101),
+# elsewhere a development key is generated once into var/.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
 OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+from tongban.identity.oidc.keys import signing_key as _oidc_signing_key  # noqa: E402
+
+OIDC_RSA_PRIVATE_KEY = _oidc_signing_key(
+    env.text("OIDC_RSA_PRIVATE_KEY"),
+    env.text("OIDC_RSA_PRIVATE_KEY_FILE"),
+    VAR_DIR,
+    generate=not PRODUCTION,
+)
+# Keys the pairwise subject identifiers (`sub`, one per person per client). Never change it
+# once clients store subjects: every person would look new to them. Required in production
+# (identity.E102); derived from SECRET_KEY elsewhere.
+if env.text("OIDC_SUBJECT_KEY") or PRODUCTION:
+    OIDC_SUBJECT_KEY = env.text("OIDC_SUBJECT_KEY")
+else:
+    OIDC_SUBJECT_KEY = env.derived_key("oidc-subject", SECRET_KEY)
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": env.text("OIDC_ISSUER"),
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    # After a key rotation the previous keys stay in the JWKS until their tokens expire.
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [
+        Path(path).read_text() for path in env.words("OIDC_RSA_PRIVATE_KEY_INACTIVE_FILES")
+    ],
+    "OAUTH2_VALIDATOR_CLASS": "tongban.identity.oidc.validators.TongbanValidator",
+    "APPLICATION_ADMIN_CLASS": "tongban.identity.oidc.admin.ApplicationAdmin",
+    "SCOPES": {
+        "openid": "确认您的身份(账号标识)",
+        "profile": "姓名与实名等级",
+        "phone": "手机号码(脱敏)",
+        "realname": "身份证号码(脱敏)与实名等级",
+        "enterprise": "您所代表的法人(名称、统一社会信用代码、身份与授权范围)",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # tokens kept only as checksums
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # A logout carrying the person's own ID token (id_token_hint) needs no confirmation.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.integer("OIDC_ACCESS_TOKEN_SECONDS", 3600),
+    "ID_TOKEN_EXPIRE_SECONDS": env.integer("OIDC_ID_TOKEN_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.integer("OIDC_REFRESH_TOKEN_SECONDS", 7 * 24 * 3600),
+}
+# Upstream federation: people may also sign in through the provincial identity platform
+# (陕西省统一身份认证平台) as an OIDC client (tongban.identity.oidc.federation). Off while the
+# issuer is empty. In development it points at the sandbox (manage.py provincial_idp_sandbox,
+# started by `manage.py serve` when the issuer is the sandbox URL).
+PROVINCIAL_SANDBOX_PORT = env.integer("PROVINCIAL_SANDBOX_PORT", 8027)
+PROVINCIAL_SANDBOX_URL = f"http://127.0.0.1:{PROVINCIAL_SANDBOX_PORT}"
+PROVINCIAL_OIDC_ISSUER = env.text(
+    "PROVINCIAL_OIDC_ISSUER", PROVINCIAL_SANDBOX_URL if TONGBAN_ENV == "development" else ""
+)
+PROVINCIAL_OIDC_CLIENT_ID = env.text("PROVINCIAL_OIDC_CLIENT_ID", "tongban-zhouzhi")
+PROVINCIAL_OIDC_CLIENT_SECRET = env.text(
+    "PROVINCIAL_OIDC_CLIENT_SECRET", "" if PRODUCTION else "sandbox-secret-not-for-production"
+)
+PROVINCIAL_OIDC_TIMEOUT = float(env.integer("PROVINCIAL_OIDC_TIMEOUT", 10))
 # End of single sign-on ------------------------------------------------------------------
 
 # Personal data -------------------------------------------------------------------------

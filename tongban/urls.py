@@ -12,4 +12,7 @@ urlpatterns = [
     path("", include("tongban.notify.urls")),
     path("", include("tongban.catalog.urls")),
     path("", include("tongban.portal.urls")),
+    path("", include("tongban.registry.urls")),
+    path("", include("tongban.identity.urls")),
+    path("", include("tongban.identity.oidc.urls")),
 ]

@@ -17,6 +17,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from tongban.identity.management.commands import provincial_idp_sandbox
+
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
@@ -38,6 +40,9 @@ class Command(BaseCommand):
         ]
         if settings.NOTIFY_SANDBOX_AUTOSTART:
             commands.append(self._sms_sandbox(manage, host, port, sms_port))
+        if settings.PROVINCIAL_OIDC_ISSUER.rstrip("/") == settings.PROVINCIAL_SANDBOX_URL:
+            # In a thread of this process: provincial sign-in works against it (docs/sso.md).
+            self.stdout.write(provincial_idp_sandbox.start_in_background())
         # The worker and the web process send SMS to the sandbox on the port chosen here.
         env = {**os.environ, "NOTIFY_SANDBOX_PORT": str(sms_port)}
         children = [subprocess.Popen(command, env=env) for command in commands]
