@@ -23,7 +23,9 @@ from tongban.errors import (
 )
 from tongban.gateway.api import oauth_router
 from tongban.gateway.api import router as gateway_router
+from tongban.identity.api import router as identity_router
 from tongban.org.api import router as org_router
+from tongban.registry.api import router as spaces_router
 
 logger = logging.getLogger(__name__)
 
@@ -88,3 +90,5 @@ api.add_router("/org", org_router)
 api.add_router("/items", items_router)
 api.add_router("/gateway", gateway_router)
 api.add_router("/oauth", oauth_router)
+api.add_router("/spaces", spaces_router)
+api.add_router("/identity", identity_router)
