@@ -56,7 +56,9 @@ INSTALLED_APPS = [
     "tongban.registry",
     "tongban.audit",
     "tongban.catalog",
+    "tongban.workflow",
     "tongban.notify",
+    "tongban.cases",
     "tongban.gateway",
     "tongban.portal",
 ]

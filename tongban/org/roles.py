@@ -60,6 +60,17 @@ REGISTRY_ALL = frozenset(
 )
 VIEW_REGISTRY = frozenset(f"registry.view_{model}" for model in REGISTRY_MODELS)
 
+# Cases (办件): clerks take in, pre-review and deliver; approvers decide, suspend and extend;
+# both within their departments (tongban.cases.rules). Supervisors see every case. The
+# system administrator enters the State Council's holiday schedule.
+CASES_CLERK = frozenset(
+    f"cases.{p}_case" for p in ("view", "intake", "accept", "suspend", "conclude", "deliver")
+)
+CASES_APPROVER = frozenset(
+    f"cases.{p}_case" for p in ("view", "suspend", "extend", "decide", "conclude")
+)
+CASES_CALENDAR = frozenset(f"cases.{a}_holidayschedule" for a in CRUD)
+
 
 def model_permissions(app_label: str) -> frozenset[str]:
     """Every permission of every model of an app, custom ``Meta.permissions`` included."""
@@ -87,17 +98,23 @@ def _table() -> dict[str, frozenset[str]]:
         | {VIEW_AUDIT}
         | VIEW_CATALOG
         | GATEWAY_ADMIN
-        | NOTIFY_ADMIN,
+        | NOTIFY_ADMIN
+        | CASES_CALENDAR,
         # identity.view_user: choosing the account when adding a membership needs it.
         Role.DEPT_ADMIN: _crud("window")
         | _crud("staffmembership")
         | {"org.view_department", "org.view_servicecenter", "identity.view_user"}
         | VIEW_CATALOG,
-        Role.SUPERVISOR: VIEW_ORG | {VIEW_AUDIT} | VIEW_CATALOG | VIEW_GATEWAY_LOG | VIEW_REGISTRY,
-        Role.CATALOG_ADMIN: VIEW_ORG | CATALOG_ALL,
+        Role.SUPERVISOR: VIEW_ORG
+        | {VIEW_AUDIT}
+        | VIEW_CATALOG
+        | VIEW_GATEWAY_LOG
+        | VIEW_REGISTRY
+        | {"cases.view_case"},
+        Role.CATALOG_ADMIN: VIEW_ORG | CATALOG_ALL | model_permissions("workflow"),
         Role.DATA_OFFICER: VIEW_ORG | VIEW_CATALOG | REGISTRY_ALL,
-        Role.APPROVER: VIEW_ORG | VIEW_CATALOG | VIEW_REGISTRY,
-        Role.CLERK: VIEW_ORG | VIEW_CATALOG | VIEW_REGISTRY,
+        Role.APPROVER: VIEW_ORG | VIEW_CATALOG | VIEW_REGISTRY | CASES_APPROVER,
+        Role.CLERK: VIEW_ORG | VIEW_CATALOG | VIEW_REGISTRY | CASES_CLERK,
     }
 
 

@@ -135,6 +135,7 @@ def _objects(world: World, department, window) -> None:
     )
     ProviderCircuit.objects.create(provider="harness")
     _identity(world)
+    _cases_and_workflow(world, department)
     Group.objects.create(name="harness")
     CallLog.objects.create(
         method="GET", route="/api/v1/harness", status=200, latency_ms=1, bytes_out=1
@@ -149,6 +150,31 @@ def _identity(world: World) -> None:
     )
     SignInFailure.objects.create(username="harness", failures=1)
     world.objects["signinfailure"] = SignInFailure.objects.get(username="harness")
+
+
+def _cases_and_workflow(world: World, department) -> None:
+    """A case filed by the L2 person in the harness department, a holiday, and a running
+    standard process with its first task."""
+    from tongban.cases.models import HolidaySchedule
+    from tongban.cases.tests.factories import file_case, form_item
+    from tongban.workflow import services as workflow
+
+    case = file_case(form_item(department=department), world.users["person_l2"])
+    HolidaySchedule.objects.create(
+        date=datetime.date(2031, 1, 1),
+        kind=HolidaySchedule.Kind.HOLIDAY,
+        year=2031,
+        entered_at=clock.now(),
+    )
+    instance = workflow.start(
+        workflow.template("standard"), subject=f"cases.Case:{case.pk}", departments=department
+    )
+    world.objects.update(
+        case=case,
+        processdefinition=instance.definition,
+        processinstance=instance,
+        task=instance.tasks.first(),
+    )
 
 
 def _consent(world: World, app) -> None:

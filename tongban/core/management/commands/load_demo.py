@@ -14,6 +14,7 @@ DEMO_MODULES = (
     "tongban.identity.demo",
     "tongban.catalog.demo",
     "tongban.registry.demo",
+    "tongban.workflow.demo",
 )
 
 

@@ -1,0 +1,186 @@
+"""Submitted materials: checking them against the guide's list, and storing them.
+
+A material is given as a dict::
+
+    {"spec": 12, "file": <File or UploadedFile>}                 # an upload
+    {"spec": 12, "reference": {"source": "license", "id": "…"}}  # data held elsewhere
+
+A required material (``MaterialSpec.Requirement.REQUIRED``) that the registries can stand
+for (``shared_data_item`` ``registry.person`` / ``registry.entity``) is attached as a
+reference by the platform when the applicant's record is found (免于提交). Files go through
+Django's storage under a generated name (never the applicant's file name), with their SHA-256.
+"""
+
+import hashlib
+import mimetypes
+import os
+import uuid
+from dataclasses import dataclass
+
+from tongban.cases.models import Material
+from tongban.catalog.models import MaterialSpec
+from tongban.core import clock
+from tongban.registry import services as registry
+
+MAX_BYTES = 20 * 1024 * 1024
+CONTENT_TYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "application/ofd": ".ofd",
+}
+# What each type's first bytes are: the declared type is believed only when they agree.
+SIGNATURES = {
+    "application/pdf": b"%PDF-",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "application/ofd": b"PK\x03\x04",
+}
+REFERENCE_SOURCES = frozenset(
+    {Material.Source.PERSON, Material.Source.ENTITY, Material.Source.LICENSE}
+)
+Errors = dict[str, list[str]]
+
+
+@dataclass
+class Prepared:
+    spec: MaterialSpec | None
+    name: str
+    source: str
+    file: object = None
+    content_type: str = ""
+    reference_id: str = ""
+
+
+def prepare(
+    guide, given, *, user, enterprise=None, provided_specs=(), person=None
+) -> tuple[list, Errors]:
+    """The materials ready to store and the errors, by ``materials.<spec id>`` or
+    ``materials[<index>]``. ``provided_specs``: specs already on the case (resubmission)."""
+    specs = {spec.pk: spec for spec in guide.materials.all()}
+    prepared, errors = [], {}
+    for index, item in enumerate(given or ()):
+        entry, problem = _one(item, specs)
+        if problem:
+            errors[f"materials[{index}]"] = [problem]
+        else:
+            prepared.append(entry)
+    covered = {p.spec.pk for p in prepared if p.spec} | set(provided_specs)
+    for spec in specs.values():
+        if spec.requirement != MaterialSpec.Requirement.REQUIRED or spec.pk in covered:
+            continue
+        shared = _shared(spec, user, enterprise, person)
+        if shared:
+            prepared.append(shared)
+        else:
+            errors[f"materials.{spec.pk}"] = [f"请提交“{spec.name}” / this material is required"]
+    return prepared, errors
+
+
+def _one(item, specs) -> tuple[Prepared | None, str | None]:
+    if not isinstance(item, dict):
+        return None, "材料格式不正确 / a material is {spec, file} or {spec, reference}"
+    spec = specs.get(_spec_id(item.get("spec")))
+    if item.get("spec") is not None and spec is None:
+        return None, "不是本事项办事指南列出的材料 / not a material of this guide"
+    name = spec.name if spec else str(item.get("name") or "").strip()[:200]
+    if not name:
+        return None, "请说明材料名称 / name the material"
+    if "reference" in item:
+        return _reference(spec, name, item["reference"])
+    return _upload(spec, name, item.get("file"))
+
+
+def _spec_id(value):
+    if isinstance(value, MaterialSpec):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _reference(spec, name, reference) -> tuple[Prepared | None, str | None]:
+    source = (reference or {}).get("source") if isinstance(reference, dict) else None
+    ref_id = str((reference or {}).get("id") or "").strip() if isinstance(reference, dict) else ""
+    if source not in REFERENCE_SOURCES or not ref_id or len(ref_id) > 100:
+        return None, "引用的数据来源或标识不正确 / unknown reference source or id"
+    return Prepared(spec, name, source, reference_id=ref_id), None
+
+
+def _upload(spec, name, file) -> tuple[Prepared | None, str | None]:
+    if file is None or not hasattr(file, "read"):
+        return None, f"请上传“{name}”的文件 / a file is required"
+    size = getattr(file, "size", None)
+    if not size:
+        return None, f"“{name}”的文件是空的 / the file is empty"
+    if size > MAX_BYTES:
+        limit = MAX_BYTES // (1024 * 1024)
+        return None, f"“{name}”的文件超过 {limit} MB / larger than {limit} MB"
+    content_type = getattr(file, "content_type", None) or (
+        mimetypes.guess_type(getattr(file, "name", "") or "")[0] or ""
+    )
+    if content_type not in CONTENT_TYPES or not _starts_with(file, SIGNATURES[content_type]):
+        return None, f"“{name}”只能是 PDF、OFD、JPG 或 PNG 文件 / PDF, OFD, JPEG or PNG only"
+    return Prepared(spec, name, Material.Source.UPLOAD, file=file, content_type=content_type), None
+
+
+def _starts_with(file, signature: bytes) -> bool:
+    file.seek(0)
+    head = file.read(len(signature))
+    file.seek(0)
+    return head == signature
+
+
+def _shared(spec, user, enterprise, person=None) -> Prepared | None:
+    """The registry record that stands for ``spec``, if it can and is found (免于提交)."""
+    if spec.shared_data_item == Material.Source.PERSON and user.id_number:
+        person = person or registry.find_person(str(user.id_number))
+        if person is not None:
+            return Prepared(spec, spec.name, Material.Source.PERSON, reference_id=str(person.pk))
+    if spec.shared_data_item == Material.Source.ENTITY and enterprise is not None:
+        uscc = enterprise.legal_entity.uscc
+        return Prepared(spec, spec.name, Material.Source.ENTITY, reference_id=uscc)
+    return None
+
+
+def store(case, prepared: list[Prepared], *, by, round_: int) -> list[Material]:
+    """Save the materials of one submission round (files written through Django storage)."""
+    from tongban.cases.history import account
+
+    now, stored = clock.now(), []
+    for entry in prepared:
+        material = Material(
+            case=case,
+            spec=entry.spec,
+            name=entry.name,
+            source=entry.source,
+            reference_id=entry.reference_id,
+            round=round_,
+            uploaded_by=account(by),
+            uploaded_at=now,
+        )
+        if entry.file is not None:
+            material.sha256, material.size = digest(entry.file)
+            material.content_type = entry.content_type
+            name = f"{case.number}-{uuid.uuid4().hex[:12]}{_extension(entry)}"
+            material.file.save(name, entry.file, save=False)
+        material.save()
+        stored.append(material)
+    return stored
+
+
+def digest(file) -> tuple[str, int]:
+    """SHA-256 (hex) and size of a file, read in chunks; the file is left at its start."""
+    sha, size = hashlib.sha256(), 0
+    file.seek(0)
+    for chunk in iter(lambda: file.read(64 * 1024), b""):
+        sha.update(chunk)
+        size += len(chunk)
+    file.seek(0)
+    return sha.hexdigest(), size
+
+
+def _extension(entry: Prepared) -> str:
+    given = os.path.splitext(getattr(entry.file, "name", "") or "")[1].lower()
+    return given if given in CONTENT_TYPES.values() else CONTENT_TYPES[entry.content_type]
