@@ -182,3 +182,28 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.title}({self.get_status_display()})"
+
+
+class ProcessBinding(models.Model):
+    """Which process a service item runs (by its implementation code), and for parallel
+    approval which departments review. Items without a binding run by their guide's case
+    type (``cases.flow.process_for``)."""
+
+    item_code = models.CharField(_("事项实施编码"), max_length=60, unique=True)
+    definition_key = models.SlugField(
+        _("流程标识"),
+        max_length=64,
+        help_text=_("instant、standard、parallel、commitment 或上传流程的标识"),
+    )
+    review_departments = models.JSONField(
+        _("并联审查部门"), default=list, blank=True, help_text=_("部门代码列表,仅并联审批流程使用")
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("事项流程绑定")
+        verbose_name_plural = _("事项流程绑定")
+        ordering = ["item_code"]
+
+    def __str__(self):
+        return f"{self.item_code} → {self.definition_key}"
