@@ -11,6 +11,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from tongban.cases.api import cases_router
 from tongban.cases.api import router as calendar_router
 from tongban.catalog.api import router as items_router
 from tongban.errors import (
@@ -94,3 +95,4 @@ api.add_router("/oauth", oauth_router)
 api.add_router("/spaces", spaces_router)
 api.add_router("/identity", identity_router)
 api.add_router("/calendar", calendar_router)
+api.add_router("/cases", cases_router)
