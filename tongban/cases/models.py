@@ -50,6 +50,27 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+class WarningLevel(models.TextChoices):
+    """效能监察 colours (``supervision``): yellow at 80% of the promised days, red when overdue."""
+
+    NONE = "", _("正常")
+    YELLOW = "yellow", _("黄牌预警")
+    RED = "red", _("红牌超期")
+
+
+class ResultType(models.TextChoices):
+    LICENSE = "license", _("证照")
+    DOCUMENT = "document", _("批文")
+    APPROVAL = "approval", _("准予许可决定书")
+    REFUSAL = "refusal", _("不予许可决定书")
+
+
+class DeliveryMethod(models.TextChoices):
+    WINDOW = "window", _("窗口领取(出件窗口)")
+    POST = "post", _("邮寄送达")
+    ELECTRONIC = "electronic", _("电子送达")
+
+
 class Case(models.Model):
     """办件. ``number`` is printed on every receipt (``numbers.next_case_number``)."""
 
@@ -164,6 +185,16 @@ class Case(models.Model):
     refusal_reason = models.TextField(_("不予受理理由"), blank=True)
     refusal_notice = models.TextField(_("不予受理通知书"), blank=True)
     concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    warning = models.CharField(
+        _("效能预警"), max_length=8, choices=WarningLevel, blank=True, default=WarningLevel.NONE
+    )
+    warned_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    result_type = models.CharField(_("办理结果"), max_length=16, choices=ResultType, blank=True)
+    delivery_method = models.CharField(
+        _("送达方式"), max_length=16, choices=DeliveryMethod, blank=True
+    )
+    result_note = models.TextField(_("结果说明"), blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

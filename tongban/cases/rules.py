@@ -121,6 +121,8 @@ access.rule("cases.view_schedule")(
 access.rule("cases.enter_schedule")(
     lambda user, obj: access.holds(user, "cases.add_holidayschedule")
 )
+# 效能监察: the supervisor's page of yellow and red cases across every department.
+access.rule("cases.supervise")(lambda user, obj: Role.SUPERVISOR in access.roles(user))
 
 for _action, _perm in STAFF_ACTIONS.items():
     _staff_rule(_action, _perm)

@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from tongban.core import clock, services
+from tongban.core.signals import worker_started
 
 HEARTBEAT_SECONDS = 15
 
@@ -31,6 +32,7 @@ class Command(DbWorkerCommand):
             target=_beat_forever, args=(options["worker_id"], started_at, stop), daemon=True
         )
         thread.start()
+        worker_started.send(sender=self.__class__)
         try:
             super().handle(*args, **options)
         finally:

@@ -1,0 +1,158 @@
+"""办结: the result of a case, how it reaches the applicant, and the result document.
+
+``conclude_with_result`` concludes an approved or denied case recording what the applicant
+gets (a license, a document, an approval or a refusal decision) and how (collected at the
+出件 window, by post, electronically); ``deliver`` records that it was handed over.
+``result_pdf`` draws the result document (准予许可决定书 / 不予许可决定书 / 办结通知书) on
+demand: case number, item, result, date and the sign-off line of the approver who decided.
+E-seals come with a later issue; until then the sign-off line is the signature.
+"""
+
+import io
+
+from django.db import transaction
+from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+
+from tongban.cases import services
+from tongban.cases.models import Case, CaseEvent, DeliveryMethod, ResultType, Status
+from tongban.cases.receipts import font, masked_applicant
+from tongban.core import clock
+from tongban.errors import InvalidInput, NotFound
+from tongban.identity import access
+
+TITLES = {
+    ResultType.APPROVAL: "准予行政许可决定书",
+    ResultType.REFUSAL: "不予行政许可决定书",
+}
+DEFAULT_TITLE = "办结通知书"
+DECISION_VERBS = ("approve", "deny")
+MISMATCHES = {(ResultType.REFUSAL, Status.APPROVED), (ResultType.APPROVAL, Status.DENIED)}
+
+
+def conclude_with_result(
+    case: Case,
+    *,
+    by,
+    result_type: str,
+    delivery: str,
+    note: str = "",
+    checked: bool = False,
+) -> Case:
+    """Conclude ``case`` recording its result and delivery way: one transaction, one event,
+    one audit record holding both. ``checked``: the caller (a workflow task) has authorised
+    the move already; otherwise ``by`` needs ``cases.conclude``."""
+    _check_choice(result_type, ResultType, "result_type", "办理结果")
+    _check_choice(delivery, DeliveryMethod, "delivery", "送达方式")
+
+    def apply(locked: Case) -> dict:
+        if (result_type, locked.status) in MISMATCHES:
+            raise InvalidInput(
+                fields={"result_type": ["办理结果与审批决定不一致 / contradicts the decision"]}
+            )
+        locked.concluded_at = clock.now()
+        locked.result_type = result_type
+        locked.delivery_method = delivery
+        locked.result_note = note
+        return {"result_type": [None, result_type], "delivery_method": [None, delivery]}
+
+    return services._move(case, "conclude", by=by, note=note, apply=apply, checked=checked)
+
+
+def deliver(case: Case, *, by, note: str = "") -> Case:
+    """Mark the result handed over (送达): the case becomes delivered, the time recorded."""
+    with transaction.atomic():
+        delivered = services.deliver(case, by=by, note=note)
+        delivered.delivered_at = clock.now()
+        delivered.save(update_fields=["delivered_at"])
+    return delivered
+
+
+def _check_choice(value, choices, field: str, label: str) -> None:
+    if value not in choices.values:
+        allowed = "、".join(str(c.label) for c in choices)
+        raise InvalidInput(
+            fields={field: [f"{label}须为:{allowed} / must be one of {choices.values}"]}
+        )
+
+
+# --- the result document -------------------------------------------------------------------
+
+
+def result_case(user, pk: int) -> Case:
+    """The concluded case ``pk`` if ``user`` may see it (``cases.view``); ``NotFound`` else."""
+    case = (
+        access.scope(user, "cases.view", Case.objects.all())
+        .select_related("guide", "department")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None or not case.result_type:
+        raise NotFound("未找到该办件的办理结果", "No result for this case")
+    return case
+
+
+def decided_by(case: Case):
+    """The approver who made the decision (the latest approve / deny), or ``None``."""
+    event = (
+        CaseEvent.objects.filter(case=case, verb__in=DECISION_VERBS)
+        .select_related("actor")
+        .order_by("-pk")
+        .first()
+    )
+    return event.actor if event else None
+
+
+def result_pdf(case: Case) -> bytes:
+    """The result document as PDF bytes (the same case always draws the same bytes)."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    pdf.setTitle(f"{title_of(case)} {case.number}")
+    name = font()
+    width, height = A4
+    pdf.setFont(name, 20)
+    pdf.drawCentredString(width / 2, height - 40 * mm, title_of(case))
+    pdf.setFont(name, 12)
+    y = height - 60 * mm
+    for label, value in lines(case):
+        pdf.drawString(25 * mm, y, f"{label}:{value}")
+        y -= 10 * mm
+    y -= 10 * mm
+    for label, value in sign_off(case):
+        pdf.drawRightString(width - 25 * mm, y, f"{label}:{value}")
+        y -= 9 * mm
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def title_of(case: Case) -> str:
+    return TITLES.get(case.result_type, DEFAULT_TITLE)
+
+
+def lines(case: Case) -> list[tuple[str, str]]:
+    applicant, id_number = masked_applicant(case)
+    found = [
+        ("办件编号", case.number),
+        ("申请人", applicant),
+        ("证件号码", id_number),
+        ("申请事项", case.guide.name),
+        ("办理结果", case.get_result_type_display()),
+        ("送达方式", case.get_delivery_method_display()),
+    ]
+    if case.result_note:
+        found.append(("说明", case.result_note))
+    return found
+
+
+def sign_off(case: Case) -> list[tuple[str, str]]:
+    approver = decided_by(case)
+    signer = (approver.get_full_name() or approver.username) if approver else "—"
+    concluded = timezone.localdate(case.concluded_at) if case.concluded_at else clock.today()
+    return [
+        ("承办部门", case.department.name),
+        ("审批人(签发)", signer),
+        ("办结日期", f"{concluded.year}年{concluded.month}月{concluded.day}日"),
+    ]
