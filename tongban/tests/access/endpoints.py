@@ -73,6 +73,9 @@ QUERIES = {
 # {parameter: f(world)}. Parameters common to all routes are in ``_value``.
 OBJECT_PARAMS = {
     "sso:revoke_consent": {"pk": lambda w: w.objects["consent"].pk},
+    "portal:case_result": {"pk": lambda w: w.objects["case"].pk},
+    "portal:workbench_material": {"pk": lambda w: w.objects["case"].materials.first().pk},
+    "portal:workbench_act": {"action": lambda w: "accept"},
     "identity:add_agent": {"pk": lambda w: w.objects["enterprise"].pk},
     "identity:revoke_agent": {
         "pk": lambda w: w.objects["enterprise"].pk,
@@ -109,6 +112,7 @@ def _value(param: str, route: str, world):
         "provider": "sandbox",
         "uscc": objects["enterprise"].legal_entity.uscc,
         "center_id": objects["window"].center_id,
+        "number": objects["case"].number,
         "content_type_id": ContentType.objects.get_for_model(objects["window"]).pk,
     }
     if param in fixed:
