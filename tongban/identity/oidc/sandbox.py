@@ -24,6 +24,8 @@ from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 from jwcrypto import jwk, jwt
 
+from tongban.core.loopback import LoopbackService
+
 CODE_SECONDS = 120
 TOKEN_SECONDS = 600
 
@@ -37,7 +39,7 @@ class DemoPerson:
     note: str = ""
 
 
-class ProvincialSandbox:
+class ProvincialSandbox(LoopbackService):
     """The provider's state; ``serve()`` or ``start()`` puts it on a port."""
 
     def __init__(self, client_id: str, client_secret: str, persons: list[DemoPerson], echo=None):
@@ -48,37 +50,12 @@ class ProvincialSandbox:
         self.codes: dict[str, dict] = {}
         self.tokens: dict[str, dict] = {}
         self.lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
         self.issuer = ""
 
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-        sandbox = self
-
-        class Handler(_Handler):
-            state = sandbox
-
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
+        server = super().serve(host, port)
         self.issuer = self.url
-        return self.server
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "ProvincialSandbox":
-        """Serve from a background thread (tests)."""
-        self.serve(host, port)
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        return server
 
     # The protocol -----------------------------------------------------------------------
 
@@ -313,3 +290,6 @@ def _home(state: ProvincialSandbox) -> str:
         f"/.well-known/openid-configuration</a>。演示人员 {len(state.persons)} 名。</p>"
         "</body></html>"
     )
+
+
+ProvincialSandbox.handler = _Handler

@@ -16,8 +16,9 @@ import re
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
+from tongban.core.loopback import LoopbackService
 from tongban.notify import signing
 from tongban.notify.providers.registry import register
 from tongban.notify.providers.sms_http import SEND_PATH, HttpSmsProvider
@@ -30,7 +31,7 @@ class SandboxSmsProvider(HttpSmsProvider):
     """The sandbox speaks the real API over real HTTP; only the settings differ."""
 
 
-class Sandbox:
+class Sandbox(LoopbackService):
     """The service's state; ``serve()`` puts it on a port."""
 
     def __init__(self, app_key: str, app_secret: str, *, receipt_url: str = "", echo=None):
@@ -43,7 +44,6 @@ class Sandbox:
         self.failing = False
         self.delay = 0.0
         self._ids = itertools.count(1)
-        self.server: ThreadingHTTPServer | None = None
 
     # Control, in process or over HTTP.
     def fail(self) -> None:
@@ -61,34 +61,6 @@ class Sandbox:
             self.by_client_id.clear()
             self.calls = self.duplicates = self.refused = 0
         self.recover()
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-        sandbox = self
-
-        class Handler(_Handler):
-            state = sandbox
-
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        return self.server
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "Sandbox":
-        """Serve from a background thread (tests)."""
-        self.serve(host, port)
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
 
     def accept(self, payload: dict) -> tuple[int, dict]:
         phone, client_id = str(payload.get("phone", "")), str(payload.get("client_msg_id", ""))
@@ -214,3 +186,6 @@ def _page(state: Sandbox) -> str:
         f"<th>消息号</th></tr>{rows or '<tr><td colspan=4>暂无短信</td></tr>'}</table>"
         "</body></html>"
     )
+
+
+Sandbox.handler = _Handler
