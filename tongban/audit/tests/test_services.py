@@ -274,3 +274,26 @@ def test_appending_takes_a_fixed_number_of_queries(django_assert_max_num_queries
     # head lock, insert, head move; no savepoint inside the caller's transaction
     with django_assert_max_num_queries(3):
         services.record(actor, "test.thing.update", object_type="test.thing", object_id="warm")
+
+
+def _two_objects_in_different_chains() -> tuple[str, str]:
+    ids = [str(n) for n in range(50)]
+    first = ids[0]
+    other = next(
+        i for i in ids if services.partition_for("t.x", i) != services.partition_for("t.x", first)
+    )
+    return first, other
+
+
+@pytest.mark.django_db
+def test_one_transaction_appends_to_one_chain_so_heads_cannot_deadlock():
+    first, other = _two_objects_in_different_chains()
+    with transaction.atomic():
+        a = services.record("worker", "t.x.one", object_type="t.x", object_id=first)
+        b = services.record("worker", "t.x.two", object_type="t.x", object_id=other)
+    assert a.partition == b.partition == services.partition_for("t.x", first)
+    assert (b.seq, b.prev_hash) == (a.seq + 1, a.hash)
+    with transaction.atomic():  # the next transaction chooses afresh
+        c = services.record("worker", "t.x.three", object_type="t.x", object_id=other)
+    assert c.partition == services.partition_for("t.x", other)
+    assert services.verify().ok
