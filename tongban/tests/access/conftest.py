@@ -12,11 +12,22 @@ from django.test import Client
 
 from tongban.tests.access import world as worlds
 
+# A world that cannot be built fails every test at once: pytest does not cache a fixture's
+# error, and rebuilding the world for each of thousands of tests takes many minutes.
+_broken: list[BaseException] = []
+
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
+    if _broken:
+        pytest.fail(f"the harness world could not be built: {_broken[0]!r}", pytrace=False)
     with django_db_blocker.unblock(), transaction.atomic():
-        yield worlds.build()
+        try:
+            built = worlds.build()
+        except Exception as error:
+            _broken.append(error)
+            raise
+        yield built
         transaction.set_rollback(True)
 
 
