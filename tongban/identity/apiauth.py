@@ -15,7 +15,10 @@ from tongban.identity.oidc.tokens import bearer_user
 
 
 class UserAuth(APIKeyCookie):
-    openapi_description = "已登录账号的会话(Cookie),修改类请求需带 CSRF 令牌 / session + CSRF"
+    openapi_description = (
+        "已登录账号的会话(Cookie,修改类请求需带 CSRF 令牌),或本平台单点登录签发的访问令牌"
+        "(Authorization: Bearer)/ a session + CSRF, or a bearer token from the platform's OIDC"
+    )
     param_name = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request):

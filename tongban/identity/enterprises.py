@@ -14,6 +14,7 @@ then ``add_agent`` / ``revoke_agent``; a person switches whom they act for with
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from tongban.audit import services as audit
 from tongban.core import clock
@@ -53,8 +54,6 @@ def scopes_for(user, enterprise: EnterpriseAccount) -> frozenset[str]:
 
 def enterprises_of(user):
     """Every active enterprise ``user`` may act for (as legal representative or agent)."""
-    from django.db.models import Q
-
     agent_of = valid_agencies(user).values("enterprise_id")
     return EnterpriseAccount.objects.filter(
         Q(legal_rep=user) | Q(pk__in=agent_of), is_active=True
