@@ -11,6 +11,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from tongban.archives.api import router as archives_router
 from tongban.cases.api import cases_router
 from tongban.cases.api import router as calendar_router
 from tongban.catalog.api import router as items_router
@@ -26,6 +27,7 @@ from tongban.errors import (
 from tongban.gateway.api import oauth_router
 from tongban.gateway.api import router as gateway_router
 from tongban.identity.api import router as identity_router
+from tongban.licenses.api import router as licenses_router
 from tongban.org.api import router as org_router
 from tongban.registry.api import router as spaces_router
 
@@ -96,3 +98,5 @@ api.add_router("/spaces", spaces_router)
 api.add_router("/identity", identity_router)
 api.add_router("/calendar", calendar_router)
 api.add_router("/cases", cases_router)
+api.add_router("/licenses", licenses_router)
+api.add_router("/archives", archives_router)

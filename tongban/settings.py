@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "tongban.workflow",
     "tongban.notify",
     "tongban.cases",
+    "tongban.signing",
+    "tongban.licenses",
+    "tongban.archives",
     "tongban.gateway",
     "tongban.portal",
 ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("tongban.notify.urls")),
     path("", include("tongban.catalog.urls")),
     path("", include("tongban.portal.urls")),
+    path("", include("tongban.licenses.urls")),
+    path("", include("tongban.archives.urls")),
     path("", include("tongban.registry.urls")),
     path("", include("tongban.identity.urls")),
     path("", include("tongban.identity.oidc.urls")),

@@ -9,19 +9,22 @@ in ``transitions``. A user who may not see a case gets ``NotFound`` (404), one w
 may not act ``PermissionDenied`` (403).
 """
 
+import logging
 from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tongban.cases import clocks, history, intake, rules, transitions
+from tongban.cases import clocks, history, intake, rules, signals, transitions
 from tongban.cases.models import Case, Extension, SupplementRequest, Suspension
 from tongban.cases.schedules import enter_schedule, parse_dates, refresh_provisional
 from tongban.cases.transitions import SAME, IllegalTransition
 from tongban.core import clock
 from tongban.errors import Conflict, InvalidInput, NotFound
 from tongban.identity import access
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "IllegalTransition",
@@ -331,7 +334,23 @@ def _move(
             locked.status = to
         locked.save()
         history.record(locked, verb, before, by=by, note=note, changes=changes)
+        if verb == "conclude":
+            _announce_conclusion(locked)
     return locked
+
+
+def _announce_conclusion(case: Case) -> None:
+    pk, result_type = case.pk, case.result_type or ""
+
+    def send() -> None:
+        answers = signals.case_concluded.send_robust(Case, case_pk=pk, result_type=result_type)
+        for receiver, answer in answers:
+            if isinstance(answer, Exception):
+                logger.error(
+                    "case_concluded receiver %r failed for case %s: %r", receiver, pk, answer
+                )
+
+    transaction.on_commit(send)
 
 
 def _require(user, action: str, case: Case) -> None:

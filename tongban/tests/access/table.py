@@ -255,7 +255,14 @@ TABLE: dict[str, Row] = {
 }
 
 # Areas under construction keep their rows in rows/<area>.py (one owner each).
-from tongban.tests.access.rows import applicant, supervision, workbench  # noqa: E402
+from tongban.tests.access.rows import (  # noqa: E402
+    applicant,
+    archives,
+    licenses,
+    signing,
+    supervision,
+    workbench,
+)
 
-for _area in (applicant, supervision, workbench):
+for _area in (applicant, supervision, workbench, signing, licenses, archives):
     TABLE.update(_area.ROWS)

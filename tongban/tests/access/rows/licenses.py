@@ -1,0 +1,8 @@
+"""Access-harness rows of the licenses pages and API operations, merged into ``table.TABLE``.
+
+Write rows with the table's helpers, e.g. ``"licenses:x": t.admin("clerk")``.
+"""
+
+from tongban.tests.access import table as t
+
+ROWS: dict[str, "t.Row"] = {}
