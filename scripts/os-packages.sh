@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The Debian packages the suite needs: Chromium for browser tests, CJK fonts so Chinese
-# renders in them and in PDFs. Installed with apt-get when run as root; otherwise named.
+# renders in them and in PDFs, poppler's pdfsig for signed PDFs. Installed with apt-get when run as root; otherwise named.
 set -u
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# pdfsig checks the PAdES signatures of e-licenses in the suite.
+command -v pdfsig >/dev/null || missing+=(poppler-utils)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -401,3 +401,12 @@ GATEWAY_SIGNATURE_WINDOW = env.integer("GATEWAY_SIGNATURE_WINDOW", 300)
 GATEWAY_TOKEN_SECONDS = env.integer("GATEWAY_TOKEN_SECONDS", 3600)
 # After a rotation the old key keeps working this long.
 GATEWAY_KEY_OVERLAP_HOURS = env.integer("GATEWAY_KEY_OVERLAP_HOURS", 72)
+
+# Signing: the county CA, department seals, PDF and SM2 signatures (docs/signing.md).
+# End of signing ---------------------------------------------------------------------------
+
+# E-licenses (docs/licenses.md).
+# End of e-licenses ------------------------------------------------------------------------
+
+# E-archives (docs/archives.md).
+# End of e-archives ------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401
+"""Pages of the licenses app: verification (``verify_views``) and the holder's wallet
+(``wallet_views``)."""
+
+from tongban.licenses import verify_views, wallet_views
 
 app_name = "licenses"
-urlpatterns: list = []
+urlpatterns = [*verify_views.urlpatterns, *wallet_views.urlpatterns]

@@ -261,8 +261,9 @@ from tongban.tests.access.rows import (  # noqa: E402
     licenses,
     signing,
     supervision,
+    wallet,
     workbench,
 )
 
-for _area in (applicant, supervision, workbench, signing, licenses, archives):
+for _area in (applicant, supervision, workbench, signing, licenses, wallet, archives):
     TABLE.update(_area.ROWS)
