@@ -6,3 +6,8 @@ class LicensesConfig(AppConfig):
     name = "tongban.licenses"
     label = "licenses"
     verbose_name = _("电子证照")
+
+    def ready(self):
+        from tongban.licenses import handlers
+
+        handlers.connect()

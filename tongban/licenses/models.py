@@ -58,6 +58,11 @@ class LicenseType(models.Model):
     def __str__(self):
         return f"{self.name}({self.code})"
 
+    def clean(self):
+        from tongban.licenses.services import check_type
+
+        check_type(self)
+
 
 class License(models.Model):
     """One version of an e-license; the identifier names exactly this version."""
@@ -121,9 +126,13 @@ class License(models.Model):
         related_name="+",
     )
     pdf = models.FileField(_("证照文件"), upload_to="licenses/%Y/", blank=True, max_length=255)
-    pdf_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, blank=True)
-    signed_data = models.TextField(_("签名原文"), blank=True)
+    pdf_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, blank=True, db_index=True)
+    # The canonical metadata holds the holder's ID number: encrypted at rest like it.
+    signed_data = EncryptedTextField(_("签名原文"), blank=True)
     sm2_signature = models.TextField(_("SM2 签名(Base64)"), blank=True)
+    sm2_public_key = models.TextField(
+        _("SM2 签名公钥"), blank=True, help_text=_("签名时颁证单位印章的公钥(PEM)")
+    )
     revoked_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
     revoke_reason = models.CharField(_("注销原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -137,11 +146,37 @@ class License(models.Model):
                 fields=["license_type", "issuer", "serial", "version"],
                 name="licenses_license_version",
             ),
+            # Issuance is idempotent per case: one first version per case.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(previous__isnull=True, case__isnull=False),
+                name="licenses_license_one_per_case",
+            ),
         ]
         indexes = [models.Index(fields=["holder_code_hash", "license_type"])]
 
     def __str__(self):
         return f"{self.license_type.name} {self.number}"
+
+
+class IssuerSerial(models.Model):
+    """The last serial (顺序号) an issuing department gave in a year: ``{year}{n:06d}``."""
+
+    issuer = models.ForeignKey(
+        "org.Department", verbose_name=_("颁证单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用顺序号"), default=0)
+
+    class Meta:
+        verbose_name = _("证照顺序号")
+        verbose_name_plural = _("证照顺序号")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year"], name="licenses_serial_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.issuer_id}/{self.year}: {self.last}"
 
 
 class ShowToken(models.Model):

@@ -15,6 +15,7 @@ DEMO_MODULES = (
     "tongban.catalog.demo",
     "tongban.registry.demo",
     "tongban.workflow.demo",
+    "tongban.licenses.demo",
 )
 
 
