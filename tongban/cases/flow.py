@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from tongban.cases import clocks, history, services, transitions, workdays
+from tongban.cases import clocks, history, outcomes, services, transitions, workdays
 from tongban.cases.models import Case, Status
 from tongban.catalog.models import Guide
 from tongban.core import clock
@@ -243,13 +243,7 @@ def _in_review(case: Case, by) -> Case:
 
 def _move(case: Case, verb: str, *, by, note: str = "") -> Case:
     """A move the workflow task authorises (checked by ``workflow.complete``)."""
-    apply = None
-    if verb == "conclude":
-
-        def apply(locked):
-            locked.concluded_at = clock.now()
-            return {}
-
+    apply = outcomes.apply_outcome if verb == "conclude" else None
     return services._move(case, verb, by=by, note=note, apply=apply, checked=True)
 
 

@@ -193,6 +193,9 @@ class Case(models.Model):
     delivery_method = models.CharField(
         _("送达方式"), max_length=16, choices=DeliveryMethod, blank=True
     )
+    delivery_address = models.CharField(
+        _("邮寄地址"), max_length=200, blank=True, help_text=_("送达方式为邮寄时必填")
+    )
     result_note = models.TextField(_("结果说明"), blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

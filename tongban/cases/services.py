@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from tongban.cases import clocks, history, intake, rules, signals, transitions
+from tongban.cases import clocks, history, intake, outcomes, rules, signals, transitions
 from tongban.cases.models import Case, Extension, SupplementRequest, Suspension
 from tongban.cases.schedules import enter_schedule, parse_dates, refresh_provisional
 from tongban.cases.transitions import SAME, IllegalTransition
@@ -289,11 +289,8 @@ def deny(case: Case, *, by, reason: str) -> Case:
 
 
 def conclude(case: Case, *, by, note: str = "") -> Case:
-    def apply(locked: Case) -> dict:
-        locked.concluded_at = clock.now()
-        return {}
-
-    return _move(case, "conclude", by=by, note=note, apply=apply)
+    """办结 with the result the case's decision and guide give (``outcomes``)."""
+    return _move(case, "conclude", by=by, note=note, apply=outcomes.apply_outcome)
 
 
 def deliver(case: Case, *, by, note: str = "") -> Case:

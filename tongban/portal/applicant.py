@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases import intake, receipts, services, tracking
 from tongban.cases.api import receipt_response
-from tongban.cases.models import Channel, Status
+from tongban.cases.models import Channel, DeliveryMethod, Status
 from tongban.catalog.models import Guide
 from tongban.core.pii import mask
 from tongban.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
@@ -81,6 +81,8 @@ def apply(request, code: str):
                 channel=Channel.WEB,
                 enterprise=enterprise,
                 idempotency_key=_token(request),
+                delivery=request.POST.get("delivery", ""),
+                delivery_address=request.POST.get("delivery_address", ""),
             )
         except InvalidInput as error:
             errors = _keyed_errors(error, specs)
@@ -93,6 +95,9 @@ def apply(request, code: str):
         "fields": _fields(guide, known, request.POST if request.method == "POST" else {}, errors),
         "materials": _material_rows(request.user, guide, enterprise, errors),
         "errors": errors,
+        "deliveries": DeliveryMethod.choices,
+        "delivery": request.POST.get("delivery") or DeliveryMethod.WINDOW,
+        "delivery_address": request.POST.get("delivery_address", ""),
         "token": request.POST.get("token") or uuid.uuid4().hex,
     }
     return render(request, TEMPLATE.format("apply"), context, status=422 if errors else 200)

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from tongban.cases import services
-from tongban.cases.models import Channel
+from tongban.cases.models import Channel, DeliveryMethod
 from tongban.catalog.models import ServiceItem
 from tongban.core.pii import blind_index, mask
 from tongban.errors import InvalidInput, TongbanError
@@ -61,6 +61,9 @@ def intake(request):
         "specs": guide.materials.all() if guide else [],
         "errors": errors,
         "assistants": data.get("assisted") == "1",
+        "deliveries": DeliveryMethod.choices,
+        "delivery": data.get("delivery") or DeliveryMethod.WINDOW,
+        "delivery_address": data.get("delivery_address", ""),
     }
     return render(request, "portal/workbench/intake.html", context)
 
@@ -125,4 +128,6 @@ def _file(request, membership, applicant, item):
         window=membership.window,
         assisted_by=request.user if assisted else None,
         assist_note=(request.POST.get("assist_note") or "").strip() if assisted else "",
+        delivery=request.POST.get("delivery", ""),
+        delivery_address=request.POST.get("delivery_address", ""),
     )
