@@ -101,9 +101,9 @@ def submit(
         "delivery_address": (delivery_address or "").strip() if delivery == "post" else "",
     }
     try:
-        with transaction.atomic():
+        with files.removed_on_error() as written, transaction.atomic():
             case = _create(values)
-            files.store(case, prepared, by=by, round_=1)
+            files.store(case, prepared, by=by, round_=1, written=written)
             history.record(case, "submit", "", by=by, changes={"channel": channel})
     except IntegrityError:
         found = _by_key(user, idempotency_key) if idempotency_key else None

@@ -11,6 +11,7 @@ reference by the platform when the applicant's record is found (免于提交). F
 Django's storage under a generated name (never the applicant's file name), with their SHA-256.
 """
 
+import contextlib
 import hashlib
 import mimetypes
 import os
@@ -144,8 +145,25 @@ def _shared(spec, user, enterprise, person=None) -> Prepared | None:
     return None
 
 
-def store(case, prepared: list[Prepared], *, by, round_: int) -> list[Material]:
-    """Save the materials of one submission round (files written through Django storage)."""
+@contextlib.contextmanager
+def removed_on_error():
+    """Files written inside the block (``store(…, written=…)``) are deleted again when the
+    block fails, so a submission that rolls back leaves no orphan file in storage. Wrap the
+    transaction in it, so that a failing commit removes them too."""
+    written: list = []
+    try:
+        yield written
+    except BaseException:
+        for file in written:
+            file.storage.delete(file.name)
+        raise
+
+
+def store(
+    case, prepared: list[Prepared], *, by, round_: int, written: list | None = None
+) -> list[Material]:
+    """Save the materials of one submission round (files written through Django storage);
+    each file written is added to ``written`` (see ``removed_on_error``)."""
     from tongban.cases.history import account
 
     now, stored = clock.now(), []
@@ -165,6 +183,8 @@ def store(case, prepared: list[Prepared], *, by, round_: int) -> list[Material]:
             material.content_type = entry.content_type
             name = f"{case.number}-{uuid.uuid4().hex[:12]}{_extension(entry)}"
             material.file.save(name, entry.file, save=False)
+            if written is not None:
+                written.append(material.file)
         material.save()
         stored.append(material)
     return stored

@@ -209,11 +209,12 @@ def resubmit(case: Case, *, by, form_data=None, materials=()) -> Case:
         intake.supersede(locked, prepared)
         locked.round += 1
         locked.form_data = cleaned
-        intake.files.store(locked, prepared, by=by, round_=locked.round)
+        intake.files.store(locked, prepared, by=by, round_=locked.round, written=written)
         SupplementRequest.objects.filter(case=locked).update(answered_at=clock.now())
         return {"round": locked.round, "materials": len(prepared)}
 
-    return _move(case, "resubmit", by=by, apply=apply, checked=True)
+    with intake.files.removed_on_error() as written:
+        return _move(case, "resubmit", by=by, apply=apply, checked=True)
 
 
 # --- the clock ----------------------------------------------------------------------------

@@ -212,6 +212,21 @@ def test_inbox_lists_the_users_cases_with_colours(travel, django_assert_max_num_
     assert flow.inbox(staff_with_role(Role.APPROVER, department=DepartmentFactory()))[0] == []
 
 
+def test_a_colour_filter_finds_matches_beyond_the_first_page(travel):
+    travel(2026, 3, 2)
+    item = form_item()
+    approver = approver_of(item)
+    old = [accepted(item)[0] for _ in range(2)]
+    travel(2026, 3, 16)
+    [accepted(item)[0] for _ in range(3)]  # newer, green
+    travel(2026, 3, 20)  # the two old ones are overdue
+    rows, more = flow.inbox(approver, colour="red", limit=1)
+    assert [c.pk for c in rows] == [old[1].pk] and more == old[1].pk
+    rows, more = flow.inbox(approver, colour="red", limit=1, before=more)
+    assert [c.pk for c in rows] == [old[0].pk] and more is None
+    assert flow.inbox(approver, colour="yellow", limit=1) == ([], None)
+
+
 def test_demo_items_are_bound_to_parallel_and_commitment():
     from tongban.catalog import demo as catalog_demo
     from tongban.org import demo as org_demo

@@ -285,3 +285,16 @@ def test_an_enterprise_only_item_needs_an_enterprise():
         file_case(item, applicant_person())
     assert "enterprise" in raised.value.fields
     assert application_form(item)
+
+
+def test_a_submission_that_fails_after_writing_its_files_leaves_none_behind(media, monkeypatch):
+    from tongban.cases import history
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr(history, "record", broken)
+    with pytest.raises(RuntimeError):
+        file_case(form_item(), applicant_person())
+    assert not Case.objects.exists()
+    assert not any(path.is_file() for path in media.rglob("*"))

@@ -85,6 +85,12 @@ def test_filters_search_and_department_tab(client, item):
     assert second.number not in page.content.decode()
     page = client.get(url("workbench"), {"q": second.number}).content.decode()
     assert second.number in page and first.number not in page
+    name = first.applicant_name
+    for query in (name, name[:2]):
+        page = client.get(url("workbench"), {"q": query}).content.decode()
+        assert first.number in page and second.number in page
+    page = client.get(url("workbench"), {"q": name[:1]}).content.decode()
+    assert first.number not in page  # one character is not a search
 
 
 def test_detail_shows_form_materials_history_and_tasks(client, item):
