@@ -212,6 +212,30 @@ def test_window_intake_unknown_person(client, item):
     assert "未找到该身份证号码的平台账号" in page.content.decode()
 
 
+def test_window_intake_opens_an_account_for_a_walk_in_at_level_three(client, item):
+    from tongban.identity.models import Level, User
+    from tongban.registry.tests.factories import PersonFactory
+
+    center = CountyCenterFactory()
+    clerk = staff_with_role(
+        Role.CLERK, department=item.department, center=center, window=WindowFactory(center=center)
+    )
+    person = PersonFactory()
+    verified_login(client, clerk)
+    data = {"register": "1", "id_number": person.id_number, "item": item.implementation_code}
+    wrong = client.post(url("workbench_intake"), {**data, "name": "别人", "phone": "13911112222"})
+    assert wrong.status_code == 200 and not User.objects.filter(kind="person").exists()
+    opened = client.post(
+        url("workbench_intake"), {**data, "name": person.name, "phone": "13911112222"}
+    )
+    assert opened.status_code == 302 and str(person.id_number) in opened["Location"]
+    user = User.objects.get(kind="person")
+    assert user.real_name_level == Level.L3 and str(user.phone) == "13911112222"
+    assert user.verifications.get().verified_by == clerk
+    page = client.get(opened["Location"]).content.decode()
+    assert "已由人口库自动填写" in page
+
+
 def test_inbox_queries_are_bounded(client, item, django_assert_max_num_queries):
     clerk = clerk_of(item)
     for _ in range(15):
