@@ -81,12 +81,13 @@ def _check_choice(value, choices, field: str, label: str) -> None:
 # --- the result document -------------------------------------------------------------------
 
 
-def result_case(user, pk: int) -> Case:
-    """The concluded case ``pk`` if ``user`` may see it (``cases.view``); ``NotFound`` else."""
+def result_case(user, number: str) -> Case:
+    """The concluded case numbered ``number`` if ``user`` may see it (``cases.view``);
+    ``NotFound`` else."""
     case = (
         access.scope(user, "cases.view", Case.objects.all())
         .select_related("guide", "department")
-        .filter(pk=pk)
+        .filter(number=str(number or "").strip().upper())
         .first()
     )
     if case is None or not case.result_type:

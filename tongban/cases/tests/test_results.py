@@ -73,7 +73,7 @@ def test_the_result_document_is_a_signed_off_pdf(approved, approver):
     case = results.conclude_with_result(
         approved, by=approver, result_type="license", delivery="electronic"
     )
-    body = results.result_pdf(results.result_case(case.applicant, case.pk))
+    body = results.result_pdf(results.result_case(case.applicant, case.number))
     assert body.startswith(b"%PDF") and body == results.result_pdf(case)
     assert results.title_of(case) == "办结通知书"
     assert dict(results.sign_off(case))["审批人(签发)"] == "李审批"
@@ -82,18 +82,18 @@ def test_the_result_document_is_a_signed_off_pdf(approved, approver):
 
 def test_who_may_read_the_result(approved, approver, item):
     results.conclude_with_result(approved, by=approver, result_type="approval", delivery="post")
-    assert results.result_case(approver, approved.pk) == approved
+    assert results.result_case(approver, approved.number) == approved
     for stranger in (
         applicant_person(),
         staff_with_role(StaffMembership.Role.APPROVER, department=DepartmentFactory()),
     ):
         with pytest.raises(NotFound):
-            results.result_case(stranger, approved.pk)
+            results.result_case(stranger, approved.number)
 
 
 def test_no_result_document_before_conclusion(approved):
     with pytest.raises(NotFound):
-        results.result_case(approved.applicant, approved.pk)
+        results.result_case(approved.applicant, approved.number)
 
 
 def test_delivery_marks_the_case_delivered(approved, approver, item):
