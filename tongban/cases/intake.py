@@ -104,6 +104,7 @@ def submit(
         with files.removed_on_error() as written, transaction.atomic():
             case = _create(values)
             files.store(case, prepared, by=by, round_=1, written=written)
+            files.authorize_licenses(case, prepared, by=user)
             history.record(case, "submit", "", by=by, changes={"channel": channel})
     except IntegrityError:
         found = _by_key(user, idempotency_key) if idempotency_key else None

@@ -51,6 +51,7 @@ class Prepared:
     file: object = None
     content_type: str = ""
     reference_id: str = ""
+    license: object = None  # the e-license a "license" reference names (licenses.uses)
 
 
 def prepare(
@@ -62,6 +63,8 @@ def prepare(
     prepared, errors = [], {}
     for index, item in enumerate(given or ()):
         entry, problem = _one(item, specs)
+        if not problem and entry.source == Material.Source.LICENSE:
+            problem = _license_of(entry, user, enterprise)
         if problem:
             errors[f"materials[{index}]"] = [problem]
         else:
@@ -107,6 +110,30 @@ def _reference(spec, name, reference) -> tuple[Prepared | None, str | None]:
     if source not in REFERENCE_SOURCES or not ref_id or len(ref_id) > 100:
         return None, "引用的数据来源或标识不正确 / unknown reference source or id"
     return Prepared(spec, name, source, reference_id=ref_id), None
+
+
+def _license_of(entry: Prepared, user, enterprise) -> str | None:
+    """An e-license given instead of a material (用证): the applicant's own, or the
+    enterprise's they act for, in force today and of the type the material names. The
+    license is kept on the entry: the intake records the holder's consent to its use."""
+    from tongban.licenses import uses
+
+    found = uses.usable_by_identifier(user, entry.reference_id, enterprise=enterprise)
+    if found is None:
+        return "没有您可以使用的该电子证照(须为本人或所代表法人的有效证照) / no usable license"
+    if entry.spec is not None and found.license_type.code != entry.spec.license_type_code:
+        return f"该电子证照不能替代“{entry.name}” / this license does not satisfy the material"
+    entry.license = found
+    return None
+
+
+def authorize_licenses(case, prepared: list[Prepared], *, by) -> None:
+    """The holder's consent to each e-license used instead of a material, for this case."""
+    from tongban.licenses import uses
+
+    for entry in prepared:
+        if entry.license is not None:
+            uses.authorize_use(entry.license, case=case, by=by, spec=entry.spec)
 
 
 def _upload(spec, name, file) -> tuple[Prepared | None, str | None]:

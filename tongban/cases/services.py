@@ -13,11 +13,11 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from tongban.cases import clocks, history, intake, outcomes, rules, signals, transitions
-from tongban.cases.models import Case, Extension, SupplementRequest, Suspension
+from tongban.cases.models import Case, Extension, Material, SupplementRequest, Suspension
 from tongban.cases.schedules import enter_schedule, parse_dates, refresh_provisional
 from tongban.cases.transitions import SAME, IllegalTransition
 from tongban.core import clock
@@ -36,6 +36,7 @@ __all__ = [
     "deliver",
     "deny",
     "enter_schedule",
+    "exemptions",
     "extend",
     "list_cases",
     "parse_dates",
@@ -97,6 +98,25 @@ def list_cases(user, *, status: str | None = None, before: int | None = None, li
     if len(rows) <= limit:
         return rows, None
     return rows[:limit], rows[limit - 1].pk
+
+
+def exemptions(*, item=None, case=None) -> dict:
+    """两个免于提交: of the materials in force on the cases (of ``item``, or one ``case``;
+    all cases when neither is given), how many the applicants did not upload because shared
+    data or an e-license stood in for them. One query: ``{"materials", "exempted",
+    "by_source": {source: count}}``."""
+    rows = Material.objects.filter(superseded=False)
+    if case is not None:
+        rows = rows.filter(case=case)
+    if item is not None:
+        rows = rows.filter(case__item=item)
+    counts = dict(rows.values_list("source").annotate(n=Count("pk")).order_by())
+    exempted = {source: n for source, n in counts.items() if source != Material.Source.UPLOAD}
+    return {
+        "materials": sum(counts.values()),
+        "exempted": sum(exempted.values()),
+        "by_source": exempted,
+    }
 
 
 # --- pre-review (预审) --------------------------------------------------------------------
@@ -210,6 +230,7 @@ def resubmit(case: Case, *, by, form_data=None, materials=()) -> Case:
         locked.round += 1
         locked.form_data = cleaned
         intake.files.store(locked, prepared, by=by, round_=locked.round, written=written)
+        intake.files.authorize_licenses(locked, prepared, by=by)
         SupplementRequest.objects.filter(case=locked).update(answered_at=clock.now())
         return {"round": locked.round, "materials": len(prepared)}
 
