@@ -413,10 +413,64 @@ GATEWAY_TOKEN_SECONDS = env.integer("GATEWAY_TOKEN_SECONDS", 3600)
 GATEWAY_KEY_OVERLAP_HOURS = env.integer("GATEWAY_KEY_OVERLAP_HOURS", 72)
 
 # Signing: the county CA, department seals, PDF and SM2 signatures (docs/signing.md).
+# SIGNING_PROVIDER names the class holding the keys (tongban.signing.providers): "local" =
+# the platform's own county CA with keys in the database, encrypted with SIGNING_KEY_SECRET
+# (base64 of 32 random bytes, SM4-GCM; required in production, derived from SECRET_KEY
+# elsewhere). SIGNING_PLATFORM_DEPARTMENT is the code of the department whose seal signs
+# for the platform itself (sm2_sign without a department): the one running the county
+# government service center. Certificates: the root lasts SIGNING_ROOT_YEARS, the issuing
+# CA SIGNING_ISSUING_YEARS, a seal SIGNING_SEAL_YEARS.
+SIGNING_PROVIDER = env.text("SIGNING_PROVIDER", "local")
+if env.text("SIGNING_KEY_SECRET") or PRODUCTION:
+    SIGNING_KEY_SECRET = env.text("SIGNING_KEY_SECRET")
+else:
+    SIGNING_KEY_SECRET = env.derived_key("signing-keys", SECRET_KEY)
+SIGNING_PLATFORM_DEPARTMENT = env.text("SIGNING_PLATFORM_DEPARTMENT", "approval")
+SIGNING_CA_NAME = env.text("SIGNING_CA_NAME", f"{TONGBAN_COUNTY_NAME}政务服务电子认证中心")
+SIGNING_LOCATION = env.text("SIGNING_LOCATION", TONGBAN_COUNTY_NAME)
+SIGNING_ROOT_YEARS = env.integer("SIGNING_ROOT_YEARS", 20)
+SIGNING_ISSUING_YEARS = env.integer("SIGNING_ISSUING_YEARS", 10)
+SIGNING_SEAL_YEARS = env.integer("SIGNING_SEAL_YEARS", 5)
 # End of signing ---------------------------------------------------------------------------
 
 # E-licenses (docs/licenses.md).
+# 扫码亮证: how long a holder's QR code works unless they pick another time box (seconds).
+LICENSE_SHOW_SECONDS = env.integer("LICENSE_SHOW_SECONDS", 300)
+# LICENSES_PUBLIC_URL: the platform's public address, printed in each license's QR code
+# (/licenses/verify/<identifier>/); licenses are drawn by a background task, with no request
+# to take it from. Public verification (page and API, no sign-in) is limited per client
+# address to LICENSES_VERIFY_PER_IP requests per LICENSES_VERIFY_WINDOW seconds (the shared
+# cache: set REDIS_URL with more than one process). A license's signature check is cached for
+# LICENSES_SIGNATURE_CACHE_SECONDS per version.
+LICENSES_PUBLIC_URL = env.text("LICENSES_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+LICENSES_VERIFY_PER_IP = env.integer("LICENSES_VERIFY_PER_IP", 120)
+LICENSES_VERIFY_WINDOW = env.integer("LICENSES_VERIFY_WINDOW", 60)
+LICENSES_SIGNATURE_CACHE_SECONDS = env.integer("LICENSES_SIGNATURE_CACHE_SECONDS", 24 * 3600)
+# Each verification's log entry is written within LICENSES_ACCESS_FLUSH_MS, batched with the
+# others of that moment (0: one insert per verification, the test suite's default).
+LICENSES_ACCESS_FLUSH_MS = env.integer(
+    "LICENSES_ACCESS_FLUSH_MS", 0 if TONGBAN_ENV == "test" else 1000
+)
 # End of e-licenses ------------------------------------------------------------------------
 
 # E-archives (docs/archives.md).
+# 保管期限 per result type, "result_type:code" (Y 永久, D30 定期30年, D10 定期10年; the
+# county's choice under 国家档案局令第8号 and DA/T 22-2015); other results get the default.
+ARCHIVES_RETENTION = dict(
+    entry.split(":", 1)
+    for entry in env.words(
+        "ARCHIVES_RETENTION", "license:Y,approval:Y,document:D30,refusal:D10"
+    )
+)
+ARCHIVES_DEFAULT_RETENTION = env.text("ARCHIVES_DEFAULT_RETENTION", "D10")
+# 全宗号 printed first in every archive number (default: the county's division code).
+ARCHIVES_FONDS = env.text("ARCHIVES_FONDS", TONGBAN_COUNTY_CODE)
+# A license case waits for its license this long between tries, this many times, before
+# its package is built without it.
+ARCHIVES_LICENSE_WAIT_MINUTES = env.integer("ARCHIVES_LICENSE_WAIT_MINUTES", 5)
+ARCHIVES_LICENSE_WAIT_TRIES = env.integer("ARCHIVES_LICENSE_WAIT_TRIES", 12)
+# The periodic fixity check: every ARCHIVES_FIXITY_INTERVAL_MINUTES, the packages checked
+# longest ago, at most ARCHIVES_FIXITY_PER_RUN of them (manage.py archives_fixity: all).
+ARCHIVES_FIXITY_INTERVAL_MINUTES = env.integer("ARCHIVES_FIXITY_INTERVAL_MINUTES", 60)
+ARCHIVES_FIXITY_PER_RUN = env.integer("ARCHIVES_FIXITY_PER_RUN", 500)
 # End of e-archives ------------------------------------------------------------------------

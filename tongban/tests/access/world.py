@@ -38,6 +38,8 @@ from tongban.org.tests.factories import (
     staff_with_role,
 )
 from tongban.registry.tests.factories import LegalEntityFactory, PersonFactory
+from tongban.signing import services as signing
+from tongban.signing.tests.factories import one_page_pdf
 
 Role = StaffMembership.Role
 STAFF_ROLES = tuple(Role.values)
@@ -123,6 +125,8 @@ def _objects(world: World, department, window) -> None:
         legalentity=world.objects["enterprise"].legal_entity,
     )
     audit.record("harness", "access.harness", department)
+    # A seal, its certificates and one use: the signing admin pages have rows to open.
+    signing.sign_pdf(one_page_pdf(), department=department, reason="harness", by="harness")
     notify.save_template("harness", "inapp", body="您好", by="harness")
     Message.objects.create(
         recipient=world.users["person_l1"],
