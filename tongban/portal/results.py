@@ -24,6 +24,6 @@ def result_document(request, number: str):
         case = results.result_case(user, number)
     except NotFound as error:
         raise Http404(error.message) from error
-    response = HttpResponse(results.result_pdf(case), content_type="application/pdf")
+    response = HttpResponse(results.sealed_result(case), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="result-{case.number}.pdf"'
     return response
