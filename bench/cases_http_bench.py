@@ -90,7 +90,8 @@ def _conninfo(url: str) -> str:
 
 def bench_environment(database_url: str, var: str) -> dict[str, str]:
     """Production-like settings without the production secrets: DEBUG off, PostgreSQL,
-    the database task backend, files in a temporary folder."""
+    Redis for the cache and sessions (a database of its own), the database task backend,
+    files in a temporary folder."""
     return {
         "DJANGO_SETTINGS_MODULE": "tongban.settings",
         "TONGBAN_ENV": "development",  # production needs real keys; DEBUG is off below
@@ -98,6 +99,7 @@ def bench_environment(database_url: str, var: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(40),
         "DATABASE_URL": database_url,
         "TASKS_BACKEND": "database",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
         "TONGBAN_VAR_DIR": var,
         "MEDIA_ROOT": os.path.join(var, "media"),
         "STATIC_ROOT": _folder(var, "static"),

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "tongban.gateway.middleware.CallLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews the idle timeout at most once a minute instead of writing on every request.
+    "tongban.identity.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -309,11 +311,19 @@ else:
     PII_INDEX_KEY = env.text("PII_INDEX_KEY") or env.derived_key("pii-dev-index", SECRET_KEY)
 PII_ACTIVE_KEY = env.text("PII_ACTIVE_KEY", next(iter(PII_KEYS), ""))
 
+# How long a process reuses the guide in force it read for intake (tongban/cases/guides.py).
+CASES_GUIDE_CACHE_SECONDS = env.integer("CASES_GUIDE_CACHE_SECONDS", 5)
+
 TONGBAN_COUNTY_CODE = env.text("TONGBAN_COUNTY_CODE", "610124")
 TONGBAN_COUNTY_NAME = env.text("TONGBAN_COUNTY_NAME", "周至县")
 
+# Idle timeout of a signed-in session: renewed by SlidingSessionMiddleware at most every
+# SESSION_REFRESH_SECONDS (so it holds to within that), not by a write on every request.
 SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.integer("SESSION_REFRESH_SECONDS", 60)
+# With Redis, sessions are read from the cache and written through to the database.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env.flag("SECURE_COOKIES", default=True)

@@ -13,7 +13,8 @@ Files of a package (paths inside the ZIP):
 - ``audit.json``: the audit records of the case, its processes and its licenses, with their
   chain positions and hashes, so they can be checked against the live chain.
 - ``materials/…``: the uploaded files, byte for byte as stored.
-- ``result/result.pdf``: the result document (``cases.results.result_pdf``).
+- ``result/result.pdf``: the result document as issued, sealed and signed
+  (``cases.results.sealed_result``).
 - ``license/<identifier>.json`` and ``.pdf``: each license issued from the case, if any.
 - ``manifest.json`` (every file above: size, SHA-256, SM3), ``manifest.sig`` (its SM2
   signature, DER) and ``manifest.pem`` (the signer's public key).
@@ -78,7 +79,7 @@ def contents(case) -> tuple[list[tuple[str, bytes]], bool]:
     for material in materials:
         if material.pk in files:
             entries.append((files[material.pk], _read(material.file)))
-    entries.append(("result/result.pdf", results.result_pdf(case)))
+    entries.append(("result/result.pdf", results.sealed_result(case)))
     for found in licenses:
         entries.append((f"license/{found.identifier}.json", canonical(license_record(found))))
         if found.pdf:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from ninja import Field, Header, Query, Router, Schema, Status
 
 from tongban.cases import intake, receipts, tracking, workdays
-from tongban.cases.models import Channel
+from tongban.cases.models import Case, Channel
 from tongban.errors import InvalidInput
 from tongban.gateway.idempotency import idempotent
 from tongban.identity.apiauth import UserAuth
@@ -77,6 +77,10 @@ class CaseIn(Schema):
     item_code: str = Field(max_length=64, description="事项实施编码")
     form_data: dict = Field(default_factory=dict, description="申请表内容(按表单定义)")
     materials: list[MaterialIn] = Field(default_factory=list, max_length=50)
+    delivery: str = Field(
+        "", description="结果送达方式:window 窗口领取(默认)、post 邮寄、electronic 电子送达"
+    )
+    delivery_address: str = Field("", max_length=200, description="邮寄地址(邮寄时必填)")
 
 
 class EventOut(Schema):
@@ -121,6 +125,8 @@ class CaseOut(CaseSummaryOut):
     enterprise: str | None
     channel: str
     round: int
+    delivery: str
+    result_type: str
     accepted_on: datetime.date | None
     days_left: int | None
     form_data: dict
@@ -158,8 +164,10 @@ def create_case(request, payload: CaseIn, idempotency_key: Header[str | None] = 
             channel=Channel.WEB,
             enterprise=acting_enterprise(request),
             idempotency_key=idempotency_key,
+            delivery=payload.delivery,
+            delivery_address=payload.delivery_address,
         )
-        return 201, _case_out(request, case)
+        return 201, _case_out(request, tracking.detailed(Case.objects).get(pk=case.pk))
 
     if not idempotency_key:
         return Status(*create())
@@ -246,6 +254,8 @@ def _case_out(request, case) -> dict:
         "applicant": public["applicant"],
         "enterprise": case.enterprise.legal_entity.uscc if case.enterprise_id else None,
         "channel": case.channel,
+        "delivery": case.delivery_method,
+        "result_type": case.result_type,
         "round": case.round,
         "accepted_on": case.accepted_on,
         "days_left": public["days_left"],
@@ -258,7 +268,7 @@ def _case_out(request, case) -> dict:
                 "sha256": m.sha256,
                 "superseded": m.superseded,
             }
-            for m in case.materials.order_by("pk")
+            for m in case.materials.all()
         ],
         "supplement": _supplement(supplement),
         "history": public["history"],

@@ -12,4 +12,7 @@ class CasesConfig(AppConfig):
         from tongban.core.signals import worker_started
 
         handlers.connect()
+        from tongban.cases.signals import case_concluded
+
         worker_started.connect(tasks.on_worker_started, dispatch_uid="cases.supervise")
+        case_concluded.connect(tasks.on_concluded, dispatch_uid="cases.seal_result")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from tongban.cases import clocks, history, services, transitions, workdays
+from tongban.cases import clocks, history, outcomes, services, transitions, workdays
 from tongban.cases.models import Case, Status
 from tongban.catalog.models import Guide
 from tongban.core import clock
@@ -34,6 +34,8 @@ READY = Task.Status.READY
 YELLOW_SHARE = 0.8
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# How many cases a colour filter looks at for one page of the inbox.
+COLOUR_SCAN = 1000
 COLOURS = {
     "green": ("正常", "green"),
     "yellow": ("临近到期", "yellow"),
@@ -243,13 +245,7 @@ def _in_review(case: Case, by) -> Case:
 
 def _move(case: Case, verb: str, *, by, note: str = "") -> Case:
     """A move the workflow task authorises (checked by ``workflow.complete``)."""
-    apply = None
-    if verb == "conclude":
-
-        def apply(locked):
-            locked.concluded_at = clock.now()
-            return {}
-
+    apply = outcomes.apply_outcome if verb == "conclude" else None
     return services._move(case, verb, by=by, note=note, apply=apply, checked=True)
 
 
@@ -284,9 +280,11 @@ def colour_of(case: Case, *, calendar=None, today=None) -> Colour:
 def inbox(user, *, before=None, limit=DEFAULT_LIMIT, status=None, item=None, colour=None):
     """The user's cases with a ready task they may do: ``(rows, next_before)``, newest first.
 
-    One query for the page (the ready tasks in the user's roles and departments, semi-joined
-    to the cases), one for the suspensions; each row carries ``task_title`` and ``colour``.
-    A colour filter applies to the page (it is computed, not stored).
+    One query per page (the ready tasks in the user's roles and departments, semi-joined to
+    the cases, their suspensions prefetched); each row carries ``task_title`` and ``colour``.
+    The colour is computed, not stored, so a colour filter reads on, page after page, until
+    it has ``limit`` matching rows or has looked at ``COLOUR_SCAN`` cases; ``next_before``
+    then continues from where it stopped.
     """
     limit = max(1, min(int(limit), MAX_LIMIT))
     tasks = access.scope(user, "workflow.complete_task", Task.objects.filter(status=READY))
@@ -295,24 +293,33 @@ def inbox(user, *, before=None, limit=DEFAULT_LIMIT, status=None, item=None, col
         cases = cases.filter(status=status)
     if item:
         cases = cases.filter(item_id=item)
-    if before is not None:
-        cases = cases.filter(pk__lt=before)
     first_task = tasks.filter(instance_id=OuterRef("process_instance_id")).order_by("id")
-    page = list(
+    cases = (
         cases.select_related("guide", "department")
         .prefetch_related("suspensions")
         .annotate(task_title=Subquery(first_task.values("title")[:1]))
-        .order_by("-pk")[: limit + 1]
+        .order_by("-pk")
     )
-    more = len(page) > limit
-    page = page[:limit]
     calendar, today = workdays.Calendar(), clock.today()
-    for case in page:
-        case.colour = colour_of(case, calendar=calendar, today=today)
-    next_before = page[-1].pk if more else None
-    if colour:
-        page = [case for case in page if case.colour.code == colour]
-    return page, next_before
+    found, scanned = [], 0
+    while True:
+        page = list((cases.filter(pk__lt=before) if before is not None else cases)[: limit + 1])
+        more = len(page) > limit
+        page = page[:limit]
+        for case in page:
+            case.colour = colour_of(case, calendar=calendar, today=today)
+            if len(found) < limit and (not colour or case.colour.code == colour):
+                found.append(case)
+                before = case.pk
+            elif len(found) >= limit:
+                return found, before
+            else:
+                before = case.pk
+        scanned += len(page)
+        if not more:
+            return found, None
+        if not colour or len(found) >= limit or scanned >= COLOUR_SCAN:
+            return found, before
 
 
 def verbs_for(case: Case) -> list[str]:

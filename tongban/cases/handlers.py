@@ -18,6 +18,11 @@ def start_process_on_accept(sender, instance: CaseEvent, created: bool, **kwargs
 
 
 def connect() -> None:
+    from tongban.cases import guides
+    from tongban.catalog.models import Guide
+    from tongban.catalog.signals import guide_published
+
+    guide_published.connect(guides.forget, sender=Guide, dispatch_uid="cases.guides.forget")
     post_save.connect(
         start_process_on_accept, sender=CaseEvent, dispatch_uid="cases.start_process_on_accept"
     )

@@ -9,16 +9,23 @@ import datetime
 import decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from tongban.cases import history
 from tongban.cases import materials as files
-from tongban.cases.models import STAFF_CHANNELS, Case, Channel, Material, Status
+from tongban.cases.guides import guide_in_force
+from tongban.cases.models import (
+    STAFF_CHANNELS,
+    Case,
+    Channel,
+    DeliveryMethod,
+    Material,
+    Status,
+)
 from tongban.cases.numbers import next_case_number
 from tongban.catalog import formdefs
 from tongban.catalog.models import Guide
 from tongban.core import clock
-from tongban.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tongban.errors import Conflict, InvalidInput, PermissionDenied
 from tongban.identity import access, enterprises, realname
 from tongban.identity.models import Level
 from tongban.org.models import ServiceCenter, StaffMembership
@@ -50,10 +57,14 @@ def submit(
     assist_note: str = "",
     idempotency_key: str | None = None,
     by=None,
+    delivery: str = "",
+    delivery_address: str = "",
 ) -> Case:
     """File a case; ``by`` is the clerk for window channels (defaults to ``user``).
 
-    The same ``idempotency_key`` from the same applicant returns the first case.
+    ``delivery``: how the applicant wants the result (``DeliveryMethod``; by post needs
+    ``delivery_address``); left empty, they collect it at the 出件 window. The same
+    ``idempotency_key`` from the same applicant returns the first case.
     """
     by = by or user
     _check_lengths(idempotency_key, assist_note)
@@ -70,6 +81,7 @@ def submit(
         guide, materials, user=user, enterprise=enterprise, person=person
     )
     errors.update(material_errors)
+    errors.update(delivery_errors(delivery, delivery_address))
     if errors:
         raise InvalidInput(fields=errors)
     values = {
@@ -85,11 +97,14 @@ def submit(
         "assist_note": assist_note,
         "form_data": cleaned,
         "idempotency_key": idempotency_key or "",
+        "delivery": delivery or DeliveryMethod.WINDOW,
+        "delivery_address": (delivery_address or "").strip() if delivery == "post" else "",
     }
     try:
-        with transaction.atomic():
+        with files.removed_on_error() as written, transaction.atomic():
             case = _create(values)
-            files.store(case, prepared, by=by, round_=1)
+            files.store(case, prepared, by=by, round_=1, written=written)
+            files.authorize_licenses(case, prepared, by=user)
             history.record(case, "submit", "", by=by, changes={"channel": channel})
     except IntegrityError:
         found = _by_key(user, idempotency_key) if idempotency_key else None
@@ -109,6 +124,19 @@ def _check_lengths(idempotency_key, assist_note) -> None:
         raise InvalidInput(fields=errors)
 
 
+def delivery_errors(delivery: str, address: str) -> dict[str, list[str]]:
+    """Field errors of the applicant's choice of delivery (none when it is a valid one)."""
+    if delivery and delivery not in DeliveryMethod.values:
+        labels = "、".join(str(choice.label) for choice in DeliveryMethod)
+        return {"delivery": [f"送达方式须为:{labels} / must be one of {DeliveryMethod.values}"]}
+    address = (address or "").strip()
+    if delivery == DeliveryMethod.POST and not address:
+        return {"delivery_address": ["选择邮寄送达时请填写邮寄地址 / address required for post"]}
+    if len(address) > 200:
+        return {"delivery_address": ["邮寄地址不超过200个字符 / at most 200 characters"]}
+    return {}
+
+
 def _by_key(user, key: str) -> Case | None:
     return Case.objects.filter(applicant=user, idempotency_key=key).first()
 
@@ -124,23 +152,6 @@ def _guide(item_code, guide) -> Guide:
             "该办事指南版本不是现行版本,请按现行办事指南申请",
             "This guide version is not the one in force",
         )
-    return guide
-
-
-def guide_in_force(item_code: str) -> Guide:
-    """The guide version in force, with its item: the condition of
-    ``catalog.services.published_guide`` without loading what only pages show (one query)."""
-    guide = (
-        Guide.objects.select_related("item")
-        .filter(
-            item__implementation_code=item_code,
-            item__is_active=True,
-            item__current_guide=F("pk"),
-        )
-        .first()
-    )
-    if guide is None:
-        raise NotFound("没有找到该事项的现行办事指南", "No guide in force for this item")
     return guide
 
 
@@ -243,6 +254,8 @@ def _create(values: dict) -> Case:
         status=Status.SUBMITTED,
         department_id=guide.item.department_id,
         idempotency_key=values["idempotency_key"],
+        delivery_method=values["delivery"],
+        delivery_address=values["delivery_address"],
         submitted_at=clock.now(),
     )
 

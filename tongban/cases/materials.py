@@ -11,6 +11,7 @@ reference by the platform when the applicant's record is found (免于提交). F
 Django's storage under a generated name (never the applicant's file name), with their SHA-256.
 """
 
+import contextlib
 import hashlib
 import mimetypes
 import os
@@ -50,6 +51,7 @@ class Prepared:
     file: object = None
     content_type: str = ""
     reference_id: str = ""
+    license: object = None  # the e-license a "license" reference names (licenses.uses)
 
 
 def prepare(
@@ -61,6 +63,8 @@ def prepare(
     prepared, errors = [], {}
     for index, item in enumerate(given or ()):
         entry, problem = _one(item, specs)
+        if not problem and entry.source == Material.Source.LICENSE:
+            problem = _license_of(entry, user, enterprise)
         if problem:
             errors[f"materials[{index}]"] = [problem]
         else:
@@ -108,6 +112,30 @@ def _reference(spec, name, reference) -> tuple[Prepared | None, str | None]:
     return Prepared(spec, name, source, reference_id=ref_id), None
 
 
+def _license_of(entry: Prepared, user, enterprise) -> str | None:
+    """An e-license given instead of a material (用证): the applicant's own, or the
+    enterprise's they act for, in force today and of the type the material names. The
+    license is kept on the entry: the intake records the holder's consent to its use."""
+    from tongban.licenses import uses
+
+    found = uses.usable_by_identifier(user, entry.reference_id, enterprise=enterprise)
+    if found is None:
+        return "没有您可以使用的该电子证照(须为本人或所代表法人的有效证照) / no usable license"
+    if entry.spec is not None and found.license_type.code != entry.spec.license_type_code:
+        return f"该电子证照不能替代“{entry.name}” / this license does not satisfy the material"
+    entry.license = found
+    return None
+
+
+def authorize_licenses(case, prepared: list[Prepared], *, by) -> None:
+    """The holder's consent to each e-license used instead of a material, for this case."""
+    from tongban.licenses import uses
+
+    for entry in prepared:
+        if entry.license is not None:
+            uses.authorize_use(entry.license, case=case, by=by, spec=entry.spec)
+
+
 def _upload(spec, name, file) -> tuple[Prepared | None, str | None]:
     if file is None or not hasattr(file, "read"):
         return None, f"请上传“{name}”的文件 / a file is required"
@@ -144,8 +172,25 @@ def _shared(spec, user, enterprise, person=None) -> Prepared | None:
     return None
 
 
-def store(case, prepared: list[Prepared], *, by, round_: int) -> list[Material]:
-    """Save the materials of one submission round (files written through Django storage)."""
+@contextlib.contextmanager
+def removed_on_error():
+    """Files written inside the block (``store(…, written=…)``) are deleted again when the
+    block fails, so a submission that rolls back leaves no orphan file in storage. Wrap the
+    transaction in it, so that a failing commit removes them too."""
+    written: list = []
+    try:
+        yield written
+    except BaseException:
+        for file in written:
+            file.storage.delete(file.name)
+        raise
+
+
+def store(
+    case, prepared: list[Prepared], *, by, round_: int, written: list | None = None
+) -> list[Material]:
+    """Save the materials of one submission round (files written through Django storage);
+    each file written is added to ``written`` (see ``removed_on_error``)."""
     from tongban.cases.history import account
 
     now, stored = clock.now(), []
@@ -165,6 +210,8 @@ def store(case, prepared: list[Prepared], *, by, round_: int) -> list[Material]:
             material.content_type = entry.content_type
             name = f"{case.number}-{uuid.uuid4().hex[:12]}{_extension(entry)}"
             material.file.save(name, entry.file, save=False)
+            if written is not None:
+                written.append(material.file)
         material.save()
         stored.append(material)
     return stored

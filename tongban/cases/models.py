@@ -193,7 +193,14 @@ class Case(models.Model):
     delivery_method = models.CharField(
         _("送达方式"), max_length=16, choices=DeliveryMethod, blank=True
     )
+    delivery_address = models.CharField(
+        _("邮寄地址"), max_length=200, blank=True, help_text=_("送达方式为邮寄时必填")
+    )
     result_note = models.TextField(_("结果说明"), blank=True)
+    result_file = models.FileField(
+        _("结果文书(已签章)"), upload_to="results/%Y/", blank=True, max_length=255
+    )
+    result_sha256 = models.CharField(_("结果文书 SHA-256"), max_length=64, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

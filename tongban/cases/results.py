@@ -5,17 +5,22 @@ gets (a license, a document, an approval or a refusal decision) and how (collect
 出件 window, by post, electronically); ``deliver`` records that it was handed over.
 ``result_pdf`` draws the result document (准予许可决定书 / 不予许可决定书 / 办结通知书) on
 demand: case number, item, result, date and the sign-off line of the approver who decided.
-E-seals come with a later issue; until then the sign-off line is the signature.
+``sealed_result`` is the document as issued: the department's seal stamped and its PAdES
+signature applied (``signing``), stored once; a task prepares it when the case concludes.
 """
 
+import hashlib
 import io
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from tongban.audit import services as audit
 from tongban.cases import services
 from tongban.cases.models import Case, CaseEvent, DeliveryMethod, ResultType, Status
 from tongban.cases.receipts import font, masked_applicant
@@ -81,12 +86,13 @@ def _check_choice(value, choices, field: str, label: str) -> None:
 # --- the result document -------------------------------------------------------------------
 
 
-def result_case(user, pk: int) -> Case:
-    """The concluded case ``pk`` if ``user`` may see it (``cases.view``); ``NotFound`` else."""
+def result_case(user, number: str) -> Case:
+    """The concluded case numbered ``number`` if ``user`` may see it (``cases.view``);
+    ``NotFound`` else."""
     case = (
         access.scope(user, "cases.view", Case.objects.all())
         .select_related("guide", "department")
-        .filter(pk=pk)
+        .filter(number=str(number or "").strip().upper())
         .first()
     )
     if case is None or not case.result_type:
@@ -105,8 +111,44 @@ def decided_by(case: Case):
     return event.actor if event else None
 
 
-def result_pdf(case: Case) -> bytes:
-    """The result document as PDF bytes (the same case always draws the same bytes)."""
+def sealed_result(case: Case) -> bytes:
+    """The result document as issued: drawn with the department's seal stamped on the
+    sign-off and signed with its certificate (PAdES, ``signing``), stored with its SHA-256
+    the first time it is asked for (at conclusion, by a task) and the same bytes after."""
+    from tongban.signing import services as signing
+
+    if case.result_file:
+        return _read(case.result_file)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if locked.result_file:
+            return _read(locked.result_file)
+        seal = signing.seal_png(signing.seal_for(case.department))
+        drawn = result_pdf(case, seal=seal)
+        signed = signing.sign_pdf(
+            drawn, department=case.department, reason=title_of(case), purpose="cases.result"
+        )
+        locked.result_sha256 = hashlib.sha256(signed).hexdigest()
+        locked.result_file.save(f"{case.number}.pdf", ContentFile(signed), save=False)
+        locked.save(update_fields=["result_file", "result_sha256"])
+        audit.record(
+            "cases",
+            "cases.case.seal_result",
+            locked,
+            changes={"result_sha256": locked.result_sha256},
+        )
+    case.result_file, case.result_sha256 = locked.result_file, locked.result_sha256
+    return signed
+
+
+def _read(file) -> bytes:
+    with file.open("rb") as stored:
+        return stored.read()
+
+
+def result_pdf(case: Case, *, seal: bytes | None = None) -> bytes:
+    """The result document as PDF bytes, unsigned (the same case always draws the same
+    bytes); ``seal``: the department's seal picture (PNG), stamped over the sign-off."""
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
     pdf.setTitle(f"{title_of(case)} {case.number}")
@@ -120,6 +162,16 @@ def result_pdf(case: Case) -> bytes:
         pdf.drawString(25 * mm, y, f"{label}:{value}")
         y -= 10 * mm
     y -= 10 * mm
+    if seal is not None:
+        size = 42 * mm
+        pdf.drawImage(
+            ImageReader(io.BytesIO(seal)),
+            width - 25 * mm - size,
+            y - size + 12 * mm,
+            size,
+            size,
+            mask="auto",
+        )
     for label, value in sign_off(case):
         pdf.drawRightString(width - 25 * mm, y, f"{label}:{value}")
         y -= 9 * mm

@@ -13,11 +13,11 @@ import logging
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
-from tongban.cases import clocks, history, intake, rules, signals, transitions
-from tongban.cases.models import Case, Extension, SupplementRequest, Suspension
+from tongban.cases import clocks, history, intake, outcomes, rules, signals, transitions
+from tongban.cases.models import Case, Extension, Material, SupplementRequest, Suspension
 from tongban.cases.schedules import enter_schedule, parse_dates, refresh_provisional
 from tongban.cases.transitions import SAME, IllegalTransition
 from tongban.core import clock
@@ -36,6 +36,7 @@ __all__ = [
     "deliver",
     "deny",
     "enter_schedule",
+    "exemptions",
     "extend",
     "list_cases",
     "parse_dates",
@@ -97,6 +98,25 @@ def list_cases(user, *, status: str | None = None, before: int | None = None, li
     if len(rows) <= limit:
         return rows, None
     return rows[:limit], rows[limit - 1].pk
+
+
+def exemptions(*, item=None, case=None) -> dict:
+    """两个免于提交: of the materials in force on the cases (of ``item``, or one ``case``;
+    all cases when neither is given), how many the applicants did not upload because shared
+    data or an e-license stood in for them. One query: ``{"materials", "exempted",
+    "by_source": {source: count}}``."""
+    rows = Material.objects.filter(superseded=False)
+    if case is not None:
+        rows = rows.filter(case=case)
+    if item is not None:
+        rows = rows.filter(case__item=item)
+    counts = dict(rows.values_list("source").annotate(n=Count("pk")).order_by())
+    exempted = {source: n for source, n in counts.items() if source != Material.Source.UPLOAD}
+    return {
+        "materials": sum(counts.values()),
+        "exempted": sum(exempted.values()),
+        "by_source": exempted,
+    }
 
 
 # --- pre-review (预审) --------------------------------------------------------------------
@@ -209,11 +229,13 @@ def resubmit(case: Case, *, by, form_data=None, materials=()) -> Case:
         intake.supersede(locked, prepared)
         locked.round += 1
         locked.form_data = cleaned
-        intake.files.store(locked, prepared, by=by, round_=locked.round)
+        intake.files.store(locked, prepared, by=by, round_=locked.round, written=written)
+        intake.files.authorize_licenses(locked, prepared, by=by)
         SupplementRequest.objects.filter(case=locked).update(answered_at=clock.now())
         return {"round": locked.round, "materials": len(prepared)}
 
-    return _move(case, "resubmit", by=by, apply=apply, checked=True)
+    with intake.files.removed_on_error() as written:
+        return _move(case, "resubmit", by=by, apply=apply, checked=True)
 
 
 # --- the clock ----------------------------------------------------------------------------
@@ -289,11 +311,8 @@ def deny(case: Case, *, by, reason: str) -> Case:
 
 
 def conclude(case: Case, *, by, note: str = "") -> Case:
-    def apply(locked: Case) -> dict:
-        locked.concluded_at = clock.now()
-        return {}
-
-    return _move(case, "conclude", by=by, note=note, apply=apply)
+    """办结 with the result the case's decision and guide give (``outcomes``)."""
+    return _move(case, "conclude", by=by, note=note, apply=outcomes.apply_outcome)
 
 
 def deliver(case: Case, *, by, note: str = "") -> Case:

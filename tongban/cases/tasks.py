@@ -1,4 +1,5 @@
-"""The cases app's background work: the supervision sweep (效能监察), every hour.
+"""The cases app's background work: the supervision sweep (效能监察), every hour, and the
+sealed result document of each concluded case (``seal_result``).
 
 ``supervise`` sweeps, then queues its own next run an hour later where the task backend can
 defer (database, rq), so one queued run keeps the worker sweeping without cron.
@@ -15,6 +16,26 @@ from tongban.cases import supervision
 from tongban.core import clock
 
 INTERVAL = datetime.timedelta(hours=1)
+
+
+@task()
+def seal_result(case_pk: int) -> str:
+    """Draw, seal, sign and store a concluded case's result document (``results``)."""
+    from tongban.cases import results
+    from tongban.cases.models import Case
+
+    case = Case.objects.select_related("guide", "department").get(pk=case_pk)
+    if not case.result_type:
+        return ""
+    results.sealed_result(case)
+    return case.result_sha256
+
+
+def on_concluded(sender, *, case_pk: int, result_type: str, **kwargs) -> None:
+    """A case concluded with a result: its sealed result document is prepared in the
+    background (``cases.signals.case_concluded``)."""
+    if result_type:
+        seal_result.enqueue(case_pk)
 
 
 @task()

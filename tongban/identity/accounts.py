@@ -230,7 +230,7 @@ def set_password(user: User, password: str, *, request=None) -> None:
 
 
 def _create_person(phone: str, *, request=None) -> User:
-    user = User(username=_new_username(), kind=User.Kind.PERSON, phone=phone)
+    user = User(username=new_username(), kind=User.Kind.PERSON, phone=phone)
     user.set_unusable_password()
     user.save()
     audit.record(
@@ -259,7 +259,7 @@ def _raise_level(user: User, level: int, method: str, *, request=None) -> None:
     )
 
 
-def _new_username() -> str:
+def new_username() -> str:
     """``u`` + 10 random hex digits: never derived from the phone."""
     while True:
         name = f"u{secrets.token_hex(5)}"

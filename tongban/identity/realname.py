@@ -157,6 +157,39 @@ def verify_in_person(user: User, *, by, window, id_number: str, name: str, reque
     )
 
 
+def register_at_window(*, phone: str, id_number: str, name: str, by, window, request=None) -> User:
+    """A walk-in applicant without an account (帮办 at a window): the clerk has seen the ID card,
+    so the account is opened for the phone they give and raised to L3 at once, in one
+    transaction; a wrong name or number opens nothing. An account already holding this phone
+    is verified instead of opening a second one."""
+    from tongban.identity import accounts
+
+    access.require(by, "identity.verify_in_person", window)
+    phone = accounts.normalize_phone(phone)
+    with transaction.atomic():
+        user = accounts.person_by_phone(phone) or _open_account(phone, by=by, request=request)
+        return verify_in_person(
+            user, by=by, window=window, id_number=id_number, name=name, request=request
+        )
+
+
+def _open_account(phone: str, *, by, request=None) -> User:
+    from tongban.identity import accounts
+
+    user = User(username=accounts.new_username(), kind=User.Kind.PERSON, phone=phone)
+    user.set_unusable_password()
+    user.save()
+    audit.record(
+        by,
+        "identity.user.create",
+        user,
+        changes={"phone": mask(phone, "phone"), "kind": user.kind},
+        note="opened at a window for a walk-in applicant",
+        request=request,
+    )
+    return user
+
+
 def verify_at_kiosk(user: User, *, kiosk: str, id_number: str, name: str, actor=None) -> User:
     """A self-service kiosk has read the ID card: raise ``user`` to L3."""
     kiosk = str(kiosk or "").strip()[:64]

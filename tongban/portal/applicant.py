@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases import intake, receipts, services, tracking
 from tongban.cases.api import receipt_response
-from tongban.cases.models import Channel, Status
+from tongban.cases.models import Channel, DeliveryMethod, Status
 from tongban.catalog.models import Guide
 from tongban.core.pii import mask
 from tongban.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
@@ -24,6 +24,7 @@ from tongban.identity import access, realname
 from tongban.identity.enterprises import acting_enterprise, scopes_for
 from tongban.identity.models import User
 from tongban.identity.views import person_required
+from tongban.licenses import uses
 
 TEMPLATE = "portal/applicant/{}.html"
 MASKED_TYPES = frozenset({"id_number", "phone"})
@@ -69,9 +70,10 @@ def apply(request, code: str):
     if enterprise is not None and "apply" not in scopes_for(request.user, enterprise):
         raise PermissionDenied("您没有获得该法人授权申请办理事项", "No apply scope")
     known = intake.prefill(request.user, guide, enterprise)
+    offers = uses.offer_for(guide, request.user, enterprise=enterprise)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        given, specs = _given_materials(request, guide)
+        given, specs = _given_materials(request, guide, offers)
         try:
             case = intake.submit(
                 user=request.user,
@@ -81,6 +83,8 @@ def apply(request, code: str):
                 channel=Channel.WEB,
                 enterprise=enterprise,
                 idempotency_key=_token(request),
+                delivery=request.POST.get("delivery", ""),
+                delivery_address=request.POST.get("delivery_address", ""),
             )
         except InvalidInput as error:
             errors = _keyed_errors(error, specs)
@@ -91,8 +95,11 @@ def apply(request, code: str):
         "item": guide.item,
         "enterprise": enterprise,
         "fields": _fields(guide, known, request.POST if request.method == "POST" else {}, errors),
-        "materials": _material_rows(request.user, guide, enterprise, errors),
+        "materials": _material_rows(request, guide, enterprise, errors, offers),
         "errors": errors,
+        "deliveries": DeliveryMethod.choices,
+        "delivery": request.POST.get("delivery") or DeliveryMethod.WINDOW,
+        "delivery_address": request.POST.get("delivery_address", ""),
         "token": request.POST.get("token") or uuid.uuid4().hex,
     }
     return render(request, TEMPLATE.format("apply"), context, status=422 if errors else 200)
@@ -144,11 +151,17 @@ def _shown(field: dict, value) -> str:
     return mask(str(value), kind) if kind else str(value)
 
 
-def _given_materials(request, guide) -> tuple[list[dict], list[int]]:
+def _given_materials(request, guide, offers) -> tuple[list[dict], list[int]]:
+    """The uploads, and the e-licenses offered that the applicant agreed to use instead."""
     given, specs = [], []
     for spec in guide.materials.all():
         upload = request.FILES.get(f"material_{spec.pk}")
-        if upload is not None:
+        offered = offers.get(spec.pk)
+        if offered is not None and request.POST.get(f"use_license_{spec.pk}") == "1":
+            reference = {"source": "license", "id": offered.identifier}
+            given.append({"spec": spec.pk, "reference": reference})
+            specs.append(spec.pk)
+        elif upload is not None:
             given.append({"spec": spec.pk, "file": upload})
             specs.append(spec.pk)
     return given, specs
@@ -168,8 +181,11 @@ def _keyed_errors(error: InvalidInput, specs: list[int]) -> dict[str, list[str]]
     return keyed
 
 
-def _material_rows(user, guide, enterprise, errors) -> list[dict]:
-    person = intake.person_of(user)
+def _material_rows(request, guide, enterprise, errors, offers) -> list[dict]:
+    """Each material: exempt through shared data, offered as an e-license (used unless the
+    applicant unticks it), or to upload."""
+    person = intake.person_of(request.user)
+    posted = request.method == "POST"
     rows = []
     for spec in guide.materials.all():
         shared = spec.shared_data_item if spec.shared_data_item in SHARED_LABELS else ""
@@ -180,6 +196,8 @@ def _material_rows(user, guide, enterprise, errors) -> list[dict]:
             {
                 "spec": spec,
                 "exempt": SHARED_LABELS[shared] if exempt else "",
+                "license": offers.get(spec.pk),
+                "use_license": not posted or request.POST.get(f"use_license_{spec.pk}") == "1",
                 "errors": errors.get(f"materials.{spec.pk}", []),
             }
         )

@@ -15,15 +15,15 @@ from tongban.identity.models import User
 
 
 @login_required
-def result_document(request, pk: int):
+def result_document(request, number: str):
     user = request.user
     verified = getattr(user, "is_verified", None)
     if user.kind == User.Kind.STAFF and not (verified and verified()):
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
     try:
-        case = results.result_case(user, pk)
+        case = results.result_case(user, number)
     except NotFound as error:
         raise Http404(error.message) from error
-    response = HttpResponse(results.result_pdf(case), content_type="application/pdf")
+    response = HttpResponse(results.sealed_result(case), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="result-{case.number}.pdf"'
     return response

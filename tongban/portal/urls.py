@@ -15,7 +15,7 @@ urlpatterns = [
     ),
     path("workbench/cases/<str:number>/<slug:action>/", workbench.act, name="workbench_act"),
     path("workbench/supervision/", supervision.overview, name="supervision"),
-    path("cases/<int:pk>/result.pdf", results.result_document, name="case_result"),
+    path("cases/<str:number>/result.pdf", results.result_document, name="case_result"),
     path("items/<str:code>/apply/", applicant.apply, name="apply"),
     path("my/cases/", applicant.my_cases, name="my_cases"),
     path("my/cases/<str:number>/", applicant.my_case, name="my_case"),

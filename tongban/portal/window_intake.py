@@ -1,21 +1,25 @@
 """Window intake (窗口收件): a clerk files a case for a walk-in applicant.
 
 The clerk finds the person's account by ID number (the real-name check at the window, L3,
-is the clerk's own: they look at the ID card), picks the item, fills the guide's form with
+is the clerk's own: they look at the ID card) or, for someone without one, opens it for the
+phone they give (``realname.register_at_window``), picks the item, fills the guide's form with
 what the population base already knows filled in, uploads the materials and records 帮办代办
 for the elderly and disabled. The channel follows the clerk's center: county window, town
 center or village station.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from tongban.cases import services
-from tongban.cases.models import Channel
+from tongban.cases.models import Channel, DeliveryMethod
 from tongban.catalog.models import ServiceItem
 from tongban.core.pii import blind_index, mask
 from tongban.errors import InvalidInput, TongbanError
-from tongban.identity import access
+from tongban.identity import access, realname
 from tongban.identity.models import User
 from tongban.org.models import ServiceCenter, StaffMembership
 from tongban.portal.workbench import _message, staff_required
@@ -38,7 +42,12 @@ def intake(request):
     item = ServiceItem.objects.filter(implementation_code=data.get("item") or "").first()
     guide = item.current_guide if item else None
     errors = {}
-    if request.method == "POST" and applicant and guide:
+    if request.method == "POST" and data.get("register") == "1" and applicant is None:
+        opened = _register(request, membership, number)
+        if opened is not None:
+            query = urlencode({"id_number": number, "item": data.get("item") or ""})
+            return redirect(f"{reverse('portal:workbench_intake')}?{query}")
+    elif request.method == "POST" and applicant and guide:
         try:
             case = _file(request, membership, applicant, item)
         except InvalidInput as error:
@@ -61,8 +70,29 @@ def intake(request):
         "specs": guide.materials.all() if guide else [],
         "errors": errors,
         "assistants": data.get("assisted") == "1",
+        "deliveries": DeliveryMethod.choices,
+        "delivery": data.get("delivery") or DeliveryMethod.WINDOW,
+        "delivery_address": data.get("delivery_address", ""),
     }
     return render(request, "portal/workbench/intake.html", context)
+
+
+def _register(request, membership, number: str):
+    """Open an account for a walk-in applicant whose ID card the clerk has seen (L3)."""
+    try:
+        user = realname.register_at_window(
+            phone=request.POST.get("phone", ""),
+            id_number=number,
+            name=(request.POST.get("name") or "").strip(),
+            by=request.user,
+            window=membership.window,
+            request=request,
+        )
+    except TongbanError as error:
+        messages.error(request, _message(error))
+        return None
+    messages.success(request, f"已为 {user.get_full_name()} 开通账号并完成实名核验(L3)")
+    return user
 
 
 def _membership(user):
@@ -125,4 +155,6 @@ def _file(request, membership, applicant, item):
         window=membership.window,
         assisted_by=request.user if assisted else None,
         assist_note=(request.POST.get("assist_note") or "").strip() if assisted else "",
+        delivery=request.POST.get("delivery", ""),
+        delivery_address=request.POST.get("delivery_address", ""),
     )

@@ -72,9 +72,15 @@ def inbox(request):
 
 
 def _search(user, query: str) -> list[Case]:
-    """By case number, or the applicant's name (exact), within the user's reach."""
+    """By case number, or the applicant's name (whole, or its first two characters or more:
+    the surname and a part of the given name), within the user's reach; the newest 50."""
     found = access.scope(user, "cases.view", Case.objects.all())
-    rows = list(found.filter(number=query) or found.filter(applicant_name=query)[:50])
+    rows = list(found.filter(number=query.upper()))
+    if not rows:
+        by_name = found.filter(applicant_name=query)
+        if len(query) >= 2:
+            by_name = found.filter(applicant_name__startswith=query)
+        rows = list(by_name.select_related("guide").order_by("-pk")[:50])
     return _colour(rows)
 
 

@@ -187,3 +187,15 @@ def test_same_key_with_another_body_is_refused(client):
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["fields"]
     assert Case.objects.count() == 1
+
+
+def test_the_delivery_choice_is_kept_and_a_post_without_address_refused(client):
+    item, person = form_item(), applicant_person()
+    signed_in(client, person)
+    refused = client.post(URL, body(item, delivery="post"), content_type="application/json")
+    assert refused.status_code == 422
+    assert "delivery_address" in refused.json()["fields"]
+    assert not Case.objects.exists()
+    chosen = client.post(URL, body(item, delivery="electronic"), content_type="application/json")
+    assert chosen.status_code == 201, chosen.content
+    assert (chosen.json()["delivery"], chosen.json()["result_type"]) == ("electronic", "")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tongban.cases import flow, services
-from tongban.cases.models import Status
+from tongban.cases import flow, outcomes, services, signals
+from tongban.cases.models import ResultType, Status
 from tongban.cases.tests.factories import (
     applicant_person,
     application_form,
@@ -61,6 +61,8 @@ def test_standard_end_to_end_approved_then_concluded_and_delivered():
     assert task.name == "Activity_conclude"
     case = flow.decide(case, task, by=clerk, decision="", reasons="发放许可证")
     assert case.status == Status.CONCLUDED
+    # The factory's guide promises a license; nothing chosen: the 出件 window.
+    assert (case.result_type, case.delivery_method) == (ResultType.LICENSE, "window")
     instance = ProcessInstance.objects.get(pk=case.process_instance_id)
     assert instance.end_event == "EndEvent_concluded"
     assert services.deliver(case, by=clerk).status == Status.DELIVERED
@@ -75,6 +77,7 @@ def test_standard_deny_branch_needs_reasons_and_concludes():
         flow.decide(case, only_task(case), by=approver, decision="deny")
     case = flow.decide(case, only_task(case), by=approver, decision="deny", reasons="条件不符")
     assert case.status == Status.CONCLUDED
+    assert case.result_type == ResultType.REFUSAL
     assert case.events.filter(verb="deny", note="条件不符").exists()
     assert ProcessInstance.objects.get(pk=case.process_instance_id).end_event == "EndEvent_denied"
     assert list(flow.tasks_for(case)) == []
@@ -209,6 +212,21 @@ def test_inbox_lists_the_users_cases_with_colours(travel, django_assert_max_num_
     assert flow.inbox(staff_with_role(Role.APPROVER, department=DepartmentFactory()))[0] == []
 
 
+def test_a_colour_filter_finds_matches_beyond_the_first_page(travel):
+    travel(2026, 3, 2)
+    item = form_item()
+    approver = approver_of(item)
+    old = [accepted(item)[0] for _ in range(2)]
+    travel(2026, 3, 16)
+    [accepted(item)[0] for _ in range(3)]  # newer, green
+    travel(2026, 3, 20)  # the two old ones are overdue
+    rows, more = flow.inbox(approver, colour="red", limit=1)
+    assert [c.pk for c in rows] == [old[1].pk] and more == old[1].pk
+    rows, more = flow.inbox(approver, colour="red", limit=1, before=more)
+    assert [c.pk for c in rows] == [old[0].pk] and more is None
+    assert flow.inbox(approver, colour="yellow", limit=1) == ([], None)
+
+
 def test_demo_items_are_bound_to_parallel_and_commitment():
     from tongban.catalog import demo as catalog_demo
     from tongban.org import demo as org_demo
@@ -224,3 +242,45 @@ def test_demo_items_are_bound_to_parallel_and_commitment():
     assert workflow_demo.is_loaded()
     workflow_demo.load()  # idempotent
     assert ProcessBinding.objects.count() == len(workflow_demo.DEMO_BINDINGS)
+
+
+def test_a_license_item_concludes_with_a_license_delivered_as_chosen_and_says_so_once(
+    django_capture_on_commit_callbacks,
+):
+    item = form_item()
+    case = file_case(item, applicant_person(), delivery="electronic")
+    clerk, approver = clerk_of(item), approver_of(item)
+    case = services.accept(case, by=clerk)
+    case = flow.decide(case, only_task(case), by=approver, decision="approve")
+    case = flow.decide(case, only_task(case), by=approver, decision="approve")
+    heard = []
+
+    def listen(sender, **kwargs):
+        heard.append((kwargs["case_pk"], kwargs["result_type"]))
+
+    signals.case_concluded.connect(listen, dispatch_uid="test.listen")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = flow.decide(case, only_task(case), by=clerk, decision="")
+    finally:
+        signals.case_concluded.disconnect(dispatch_uid="test.listen")
+    assert (case.result_type, case.delivery_method) == (ResultType.LICENSE, "electronic")
+    assert heard == [(case.pk, "license")]
+
+
+@pytest.mark.parametrize(
+    ("promised", "status", "result"),
+    [
+        ("license", Status.APPROVED, ResultType.LICENSE),
+        ("document", Status.APPROVED, ResultType.DOCUMENT),
+        ("approval", Status.APPROVED, ResultType.APPROVAL),
+        ("other", Status.APPROVED, ResultType.APPROVAL),
+        ("", Status.APPROVED, ResultType.APPROVAL),
+        ("license", Status.DENIED, ResultType.REFUSAL),
+    ],
+)
+def test_the_outcome_follows_the_decision_and_the_guide(promised, status, result):
+    case = file_case(form_item(), applicant_person())
+    case.guide.result_type = promised
+    case.status = status
+    assert outcomes.outcome_of(case) == result

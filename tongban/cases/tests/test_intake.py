@@ -150,6 +150,24 @@ def test_the_same_idempotency_key_returns_the_first_case():
     assert Case.objects.count() == 2
 
 
+def test_the_applicant_chooses_how_the_result_reaches_them():
+    item, applicant = form_item(), applicant_person()
+    posted = file_case(item, applicant, delivery="post", delivery_address=" 周至县二曲街道1号 ")
+    assert (posted.delivery_method, posted.delivery_address) == ("post", "周至县二曲街道1号")
+    assert file_case(item, applicant).delivery_method == "window"
+
+
+@pytest.mark.parametrize(
+    ("delivery", "address", "field"),
+    [("pigeon", "", "delivery"), ("post", "  ", "delivery_address")],
+)
+def test_an_unknown_delivery_or_a_post_without_address_is_refused(delivery, address, field):
+    with pytest.raises(InvalidInput) as raised:
+        file_case(form_item(), applicant_person(), delivery=delivery, delivery_address=address)
+    assert field in raised.value.fields
+    assert Case.objects.count() == 0
+
+
 def test_an_overlong_idempotency_key_is_refused():
     with pytest.raises(InvalidInput) as raised:
         file_case(form_item(), applicant_person(), idempotency_key="k" * 65)
@@ -267,3 +285,16 @@ def test_an_enterprise_only_item_needs_an_enterprise():
         file_case(item, applicant_person())
     assert "enterprise" in raised.value.fields
     assert application_form(item)
+
+
+def test_a_submission_that_fails_after_writing_its_files_leaves_none_behind(media, monkeypatch):
+    from tongban.cases import history
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr(history, "record", broken)
+    with pytest.raises(RuntimeError):
+        file_case(form_item(), applicant_person())
+    assert not Case.objects.exists()
+    assert not any(path.is_file() for path in media.rglob("*"))

@@ -73,7 +73,7 @@ def test_the_result_document_is_a_signed_off_pdf(approved, approver):
     case = results.conclude_with_result(
         approved, by=approver, result_type="license", delivery="electronic"
     )
-    body = results.result_pdf(results.result_case(case.applicant, case.pk))
+    body = results.result_pdf(results.result_case(case.applicant, case.number))
     assert body.startswith(b"%PDF") and body == results.result_pdf(case)
     assert results.title_of(case) == "办结通知书"
     assert dict(results.sign_off(case))["审批人(签发)"] == "李审批"
@@ -82,18 +82,18 @@ def test_the_result_document_is_a_signed_off_pdf(approved, approver):
 
 def test_who_may_read_the_result(approved, approver, item):
     results.conclude_with_result(approved, by=approver, result_type="approval", delivery="post")
-    assert results.result_case(approver, approved.pk) == approved
+    assert results.result_case(approver, approved.number) == approved
     for stranger in (
         applicant_person(),
         staff_with_role(StaffMembership.Role.APPROVER, department=DepartmentFactory()),
     ):
         with pytest.raises(NotFound):
-            results.result_case(stranger, approved.pk)
+            results.result_case(stranger, approved.number)
 
 
 def test_no_result_document_before_conclusion(approved):
     with pytest.raises(NotFound):
-        results.result_case(approved.applicant, approved.pk)
+        results.result_case(approved.applicant, approved.number)
 
 
 def test_delivery_marks_the_case_delivered(approved, approver, item):
@@ -103,3 +103,25 @@ def test_delivery_marks_the_case_delivered(approved, approver, item):
     case = results.deliver(case, by=clerk_of(item), note="申请人已领取")
     case.refresh_from_db()
     assert case.status == Status.DELIVERED and case.delivered_at is not None
+
+
+def test_the_issued_result_is_sealed_signed_stored_once_by_the_conclusion(
+    approved, approver, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from tongban.signing import services as signing
+
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        case = results.conclude_with_result(
+            approved, by=approver, result_type=ResultType.APPROVAL, delivery="electronic"
+        )
+    case.refresh_from_db()
+    assert case.result_file and len(case.result_sha256) == 64
+    issued = results.sealed_result(case)
+    check = signing.verify_pdf(issued)
+    assert check.valid and case.department.name in check.signer
+    assert results.sealed_result(case) == issued  # stored: the same bytes again
+    assert AuditRecord.objects.filter(action="cases.case.seal_result").count() == 1
+    tampered = bytearray(issued)
+    tampered[len(tampered) // 3] ^= 0x01
+    assert not signing.verify_pdf(bytes(tampered)).valid

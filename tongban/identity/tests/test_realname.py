@@ -282,3 +282,44 @@ def test_level_required_sends_the_anonymous_to_sign_in_and_the_low_to_verify(acc
     assert view(request)["Location"] == "/account/realname/?required=2"
     request.user = verified_person()
     assert view(request).content == b"ok"
+
+
+def test_a_walk_in_without_an_account_gets_one_at_l3_for_their_phone(person, clerk, window):
+    from tongban.identity.models import User
+
+    user = realname.register_at_window(
+        phone="139 1111 2222",
+        id_number=str(person.id_number),
+        name="王建国",
+        by=clerk,
+        window=window,
+    )
+    assert (str(user.phone), user.real_name_level) == ("13911112222", Level.L3)
+    assert AuditRecord.objects.filter(action="identity.user.create", actor=clerk).exists()
+    again = realname.register_at_window(
+        phone="13911112222", id_number=str(person.id_number), name="王建国", by=clerk, window=window
+    )
+    assert again.pk == user.pk and User.objects.filter(kind="person").count() == 1
+
+
+def test_a_walk_in_with_a_wrong_name_or_a_stranger_clerk_opens_nothing(person, clerk, window):
+    from tongban.identity.models import User
+
+    with pytest.raises(InvalidInput):
+        realname.register_at_window(
+            phone="13911112222",
+            id_number=str(person.id_number),
+            name="李四",
+            by=clerk,
+            window=window,
+        )
+    stranger = MembershipFactory(role=StaffMembership.Role.CLERK, center=CountyCenterFactory()).user
+    with pytest.raises(PermissionDenied):
+        realname.register_at_window(
+            phone="13911112222",
+            id_number=str(person.id_number),
+            name="王建国",
+            by=stranger,
+            window=window,
+        )
+    assert not User.objects.filter(kind="person").exists()

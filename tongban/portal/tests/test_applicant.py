@@ -241,3 +241,22 @@ def test_items_below_online_pre_review_cannot_be_applied_for_online(client):
     client.force_login(applicant_person())
     response = client.get(apply_url(item))
     assert response.status_code == 404 and "请到窗口办理" in response.content.decode()
+
+
+def test_the_form_asks_how_the_result_should_reach_the_applicant(client):
+    item = form_item()
+    client.force_login(applicant_person())
+    page = client.get(apply_url(item)).content.decode()
+    assert "结果送达方式" in page and 'name="delivery" value="post"' in page
+    data = {"purpose": "开证明", "delivery": "post", f"material_{spec_of(item).pk}": pdf()}
+    response = client.post(apply_url(item), {**data, "token": "t2"})
+    assert response.status_code == 422
+    assert "请填写邮寄地址" in response.content.decode() and not Case.objects.exists()
+    data = {
+        **data,
+        "delivery_address": "周至县二曲街道1号",
+        f"material_{spec_of(item).pk}": pdf(),
+    }
+    response = client.post(apply_url(item), {**data, "token": "t3"})
+    assert response.status_code == 302
+    assert Case.objects.get().delivery_address == "周至县二曲街道1号"

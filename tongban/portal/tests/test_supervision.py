@@ -80,8 +80,9 @@ def test_the_applicant_and_the_department_download_the_result(client, item):
         approver = approver_of(item)
         case = services.approve(case, by=approver)
         results.conclude_with_result(case, by=approver, result_type="approval", delivery="post")
-    url = f"/cases/{case.pk}/result.pdf"
+    url = f"/cases/{case.number}/result.pdf"
     client.force_login(case.applicant)
+    assert url in client.get(f"/my/cases/{case.number}/").content.decode()
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")

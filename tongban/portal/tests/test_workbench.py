@@ -85,6 +85,12 @@ def test_filters_search_and_department_tab(client, item):
     assert second.number not in page.content.decode()
     page = client.get(url("workbench"), {"q": second.number}).content.decode()
     assert second.number in page and first.number not in page
+    name = first.applicant_name
+    for query in (name, name[:2]):
+        page = client.get(url("workbench"), {"q": query}).content.decode()
+        assert first.number in page and second.number in page
+    page = client.get(url("workbench"), {"q": name[:1]}).content.decode()
+    assert first.number not in page  # one character is not a search
 
 
 def test_detail_shows_form_materials_history_and_tasks(client, item):
@@ -204,6 +210,30 @@ def test_window_intake_unknown_person(client, item):
     verified_login(client, clerk)
     page = client.get(url("workbench_intake"), {"id_number": "110101199003070000"})
     assert "未找到该身份证号码的平台账号" in page.content.decode()
+
+
+def test_window_intake_opens_an_account_for_a_walk_in_at_level_three(client, item):
+    from tongban.identity.models import Level, User
+    from tongban.registry.tests.factories import PersonFactory
+
+    center = CountyCenterFactory()
+    clerk = staff_with_role(
+        Role.CLERK, department=item.department, center=center, window=WindowFactory(center=center)
+    )
+    person = PersonFactory()
+    verified_login(client, clerk)
+    data = {"register": "1", "id_number": person.id_number, "item": item.implementation_code}
+    wrong = client.post(url("workbench_intake"), {**data, "name": "别人", "phone": "13911112222"})
+    assert wrong.status_code == 200 and not User.objects.filter(kind="person").exists()
+    opened = client.post(
+        url("workbench_intake"), {**data, "name": person.name, "phone": "13911112222"}
+    )
+    assert opened.status_code == 302 and str(person.id_number) in opened["Location"]
+    user = User.objects.get(kind="person")
+    assert user.real_name_level == Level.L3 and str(user.phone) == "13911112222"
+    assert user.verifications.get().verified_by == clerk
+    page = client.get(opened["Location"]).content.decode()
+    assert "已由人口库自动填写" in page
 
 
 def test_inbox_queries_are_bounded(client, item, django_assert_max_num_queries):

@@ -73,7 +73,7 @@ QUERIES = {
 # {parameter: f(world)}. Parameters common to all routes are in ``_value``.
 OBJECT_PARAMS = {
     "sso:revoke_consent": {"pk": lambda w: w.objects["consent"].pk},
-    "portal:case_result": {"pk": lambda w: w.objects["case"].pk},
+    "portal:case_result": {"number": lambda w: w.objects["case"].number},
     "portal:workbench_material": {"pk": lambda w: w.objects["case"].materials.first().pk},
     "portal:workbench_act": {"action": lambda w: "accept"},
     "identity:add_agent": {"pk": lambda w: w.objects["enterprise"].pk},
