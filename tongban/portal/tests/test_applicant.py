@@ -260,3 +260,25 @@ def test_the_form_asks_how_the_result_should_reach_the_applicant(client):
     response = client.post(apply_url(item), {**data, "token": "t3"})
     assert response.status_code == 302
     assert Case.objects.get().delivery_address == "周至县二曲街道1号"
+
+
+def test_the_form_offers_the_applicants_license_instead_of_the_upload(client):
+    from tongban.licenses.models import LicenseAccess
+    from tongban.licenses.tests.factories import LicenseFactory, LicenseTypeFactory
+
+    item, person = form_item(), applicant_person()
+    spec = spec_of(item)
+    license = LicenseFactory(holder_user=person, license_type=LicenseTypeFactory())
+    spec.license_type_code = license.license_type.code
+    spec.save(update_fields=["license_type_code"])
+    client.force_login(person)
+    page = client.get(apply_url(item)).content.decode()
+    assert f'name="use_license_{spec.pk}" value="1" checked' in page
+    assert license.number in page
+    data = {"purpose": "开证明", f"use_license_{spec.pk}": "1", "token": "t4"}
+    assert client.post(apply_url(item), data).status_code == 302
+    material = Case.objects.get().materials.get(spec=spec)
+    assert (material.source, material.reference_id) == ("license", license.identifier)
+    assert LicenseAccess.objects.filter(kind="use", license=license).count() == 1
+    unticked = client.post(apply_url(item), {"purpose": "开证明", "token": "t5"})
+    assert unticked.status_code == 422  # neither the license nor a file: still required
