@@ -458,9 +458,7 @@ LICENSES_ACCESS_FLUSH_MS = env.integer(
 # county's choice under 国家档案局令第8号 and DA/T 22-2015); other results get the default.
 ARCHIVES_RETENTION = dict(
     entry.split(":", 1)
-    for entry in env.words(
-        "ARCHIVES_RETENTION", "license:Y,approval:Y,document:D30,refusal:D10"
-    )
+    for entry in env.words("ARCHIVES_RETENTION", "license:Y,approval:Y,document:D30,refusal:D10")
 )
 ARCHIVES_DEFAULT_RETENTION = env.text("ARCHIVES_DEFAULT_RETENTION", "D10")
 # 全宗号 printed first in every archive number (default: the county's division code).
