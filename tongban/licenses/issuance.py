@@ -12,8 +12,7 @@ import json
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from tongban.core import clock
 from tongban.licenses import identifiers, rendering, sealing
@@ -30,14 +29,28 @@ def next_serial(issuer) -> str:
     """
     year = clock.today().year
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                IssuerSerial.objects.get_or_create(issuer=issuer, year=year)
-        except IntegrityError:
-            pass  # created by a concurrent issuance between our read and insert
-        IssuerSerial.objects.filter(issuer=issuer, year=year).update(last=F("last") + 1)
-        last = IssuerSerial.objects.get(issuer=issuer, year=year).last
+        last = _increment(issuer.pk, year)
+        if last is None:  # the issuer's first license this year
+            try:
+                with transaction.atomic():
+                    IssuerSerial.objects.get_or_create(issuer=issuer, year=year)
+            except IntegrityError:
+                pass  # created by a concurrent issuance between our read and insert
+            last = _increment(issuer.pk, year)
     return f"{year}{last:06d}"
+
+
+def _increment(issuer_id: int, year: int) -> int | None:
+    """One statement: the counter moved on and read back (``UPDATE … RETURNING``, which
+    PostgreSQL and SQLite ≥ 3.35 both speak); ``None`` when there is no row yet."""
+    table = connection.ops.quote_name(IssuerSerial._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE issuer_id = %s AND year = %s RETURNING last",
+            [issuer_id, year],
+        )
+        found = cursor.fetchone()
+    return found[0] if found else None
 
 
 def holder_of(case) -> dict:

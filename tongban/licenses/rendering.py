@@ -167,13 +167,26 @@ def _qr(pdf, url: str, *, x: float, y: float) -> None:
     module = QR_SIZE / len(matrix)
     path = pdf.beginPath()
     for row, cells in enumerate(matrix):
-        for column, dark in enumerate(cells):
-            if dark:
-                path.rect(x + column * module, y + QR_SIZE - (row + 1) * module, module, module)
+        top = y + QR_SIZE - (row + 1) * module
+        for start, length in _runs(cells):
+            path.rect(x + start * module, top, length * module, module)
     pdf.saveState()
     pdf.setFillColorRGB(0, 0, 0)
     pdf.drawPath(path, stroke=0, fill=1)
     pdf.restoreState()
+
+
+def _runs(cells: list[bool]) -> list[tuple[int, int]]:
+    """The dark stretches of one QR row as (first column, length): one rectangle each
+    instead of one per module, a third as many path operators."""
+    runs, start = [], None
+    for column, dark in enumerate([*cells, False]):
+        if dark and start is None:
+            start = column
+        elif not dark and start is not None:
+            runs.append((start, column - start))
+            start = None
+    return runs
 
 
 @lru_cache(maxsize=64)

@@ -8,6 +8,7 @@ cryptography.
 
 import datetime
 import hashlib
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -56,13 +57,20 @@ def seal_for(department: Department) -> Seal:
     """The department's active seal, issued (keys, certificate, picture) on the first call."""
     if not isinstance(department, Department) or department.pk is None:
         raise InvalidInput(fields={"department": ["请指定部门 / a department is required"]})
-    seal = Seal.objects.filter(department=department, status=Seal.Status.ACTIVE).first()
-    return seal or _issue_seal(department)
+    # The picture (tens of kilobytes) is read only by seal_png, not by every signature.
+    active = Seal.objects.filter(department=department, status=Seal.Status.ACTIVE)
+    return active.defer("picture").first() or _issue_seal(department)
 
 
 def seal_png(seal: Seal) -> bytes:
-    """The seal's picture: a transparent PNG, ``picture.SIZE`` pixels square."""
-    return bytes(seal.picture)
+    """The seal's picture: a transparent PNG, ``picture.SIZE`` pixels square. A seal's
+    picture never changes, so each process reads it once."""
+    return _picture(seal.pk)
+
+
+@lru_cache(maxsize=256)
+def _picture(seal_pk: int) -> bytes:
+    return bytes(Seal.objects.values_list("picture", flat=True).get(pk=seal_pk))
 
 
 def platform_department() -> Department:

@@ -139,3 +139,10 @@ def test_the_signed_data_is_the_canonical_metadata(travel, item, license_type):
     assert str(lic.signed_data) == json.dumps(
         data, ensure_ascii=False, sort_keys=True, separators=(",", ":")
     )
+
+
+def test_qr_rows_are_drawn_as_runs_of_dark_modules():
+    from tongban.licenses.rendering import _runs
+
+    assert _runs([True, True, False, True, False, False, True]) == [(0, 2), (3, 1), (6, 1)]
+    assert _runs([False, False]) == [] and _runs([True]) == [(0, 1)]
