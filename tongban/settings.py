@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tongban.signing",
     "tongban.licenses",
     "tongban.archives",
+    "tongban.bundles",
     "tongban.gateway",
     "tongban.portal",
 ]

@@ -38,7 +38,12 @@ SIGNATURES = {
     "application/ofd": b"PK\x03\x04",
 }
 REFERENCE_SOURCES = frozenset(
-    {Material.Source.PERSON, Material.Source.ENTITY, Material.Source.LICENSE}
+    {
+        Material.Source.PERSON,
+        Material.Source.ENTITY,
+        Material.Source.LICENSE,
+        Material.Source.BUNDLE,
+    }
 )
 Errors = dict[str, list[str]]
 
@@ -52,6 +57,7 @@ class Prepared:
     content_type: str = ""
     reference_id: str = ""
     license: object = None  # the e-license a "license" reference names (licenses.uses)
+    shared: object = None  # the material a "bundle" reference names (bundles.services)
 
 
 def prepare(
@@ -65,6 +71,8 @@ def prepare(
         entry, problem = _one(item, specs)
         if not problem and entry.source == Material.Source.LICENSE:
             problem = _license_of(entry, user, enterprise)
+        if not problem and entry.source == Material.Source.BUNDLE:
+            problem = _shared_of(entry, user)
         if problem:
             errors[f"materials[{index}]"] = [problem]
         else:
@@ -127,6 +135,18 @@ def _license_of(entry: Prepared, user, enterprise) -> str | None:
     return None
 
 
+def _shared_of(entry: Prepared, user) -> str | None:
+    """A material handed in once for a 一件事 filing of ``user``'s: the child case points at
+    the same stored file (same name, same SHA-256) instead of a copy."""
+    from tongban.bundles import services as bundles
+
+    found = bundles.shared_material(user, entry.reference_id)
+    if found is None:
+        return "没有找到该一件事共享材料 / no such shared material of yours"
+    entry.shared = found
+    return None
+
+
 def authorize_licenses(case, prepared: list[Prepared], *, by) -> None:
     """The holder's consent to each e-license used instead of a material, for this case."""
     from tongban.licenses import uses
@@ -134,6 +154,16 @@ def authorize_licenses(case, prepared: list[Prepared], *, by) -> None:
     for entry in prepared:
         if entry.license is not None:
             uses.authorize_use(entry.license, case=case, by=by, spec=entry.spec)
+
+
+def check_upload(name: str, file) -> str | None:
+    """What is wrong with an uploaded file (size, type, first bytes), or ``None``."""
+    return _upload(None, name, file)[1]
+
+
+def content_type_of(file) -> str:
+    """The declared type of an upload that ``check_upload`` accepted."""
+    return getattr(file, "content_type", None) or mimetypes.guess_type(file.name or "")[0] or ""
 
 
 def _upload(spec, name, file) -> tuple[Prepared | None, str | None]:
@@ -205,7 +235,12 @@ def store(
             uploaded_by=account(by),
             uploaded_at=now,
         )
-        if entry.file is not None:
+        if entry.shared is not None:
+            shared = entry.shared
+            material.file.name = shared.file.name
+            material.sha256, material.size = shared.sha256, shared.size
+            material.content_type = shared.content_type
+        elif entry.file is not None:
             material.sha256, material.size = digest(entry.file)
             material.content_type = entry.content_type
             name = f"{case.number}-{uuid.uuid4().hex[:12]}{_extension(entry)}"

@@ -295,6 +295,7 @@ class Material(models.Model):
         PERSON = "registry.person", _("人口库")
         ENTITY = "registry.entity", _("法人库")
         LICENSE = "license", _("电子证照")
+        BUNDLE = "bundle", _("一件事共享材料")
 
     case = models.ForeignKey(
         Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials"
