@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from tongban.archives.api import router as archives_router
+from tongban.bundles.api import router as bundles_router
 from tongban.cases.api import cases_router
 from tongban.cases.api import router as calendar_router
 from tongban.catalog.api import router as items_router
@@ -100,3 +101,4 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/cases", cases_router)
 api.add_router("/licenses", licenses_router)
 api.add_router("/archives", archives_router)
+api.add_router("/bundles", bundles_router)

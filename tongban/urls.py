@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("tongban.portal.urls")),
     path("", include("tongban.licenses.urls")),
     path("", include("tongban.archives.urls")),
+    path("", include("tongban.bundles.urls")),
     path("", include("tongban.registry.urls")),
     path("", include("tongban.identity.urls")),
     path("", include("tongban.identity.oidc.urls")),

@@ -258,6 +258,7 @@ TABLE: dict[str, Row] = {
 from tongban.tests.access.rows import (  # noqa: E402
     applicant,
     archives,
+    bundles,
     licenses,
     signing,
     supervision,
@@ -265,5 +266,5 @@ from tongban.tests.access.rows import (  # noqa: E402
     workbench,
 )
 
-for _area in (applicant, supervision, workbench, signing, licenses, wallet, archives):
+for _area in (applicant, supervision, workbench, signing, licenses, wallet, archives, bundles):
     TABLE.update(_area.ROWS)
