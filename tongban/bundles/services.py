@@ -23,10 +23,12 @@ from tongban.cases.numbers import next_case_number
 from tongban.catalog.models import MaterialSpec
 from tongban.core import clock
 from tongban.errors import InvalidInput, NotFound
+from tongban.notify import services as notify
 
 # A child whose case is in one of these has ended, with or without a result.
 ENDED = frozenset({Status.CONCLUDED, Status.DELIVERED, Status.REFUSED, Status.WITHDRAWN})
 WITH_RESULT = frozenset({Status.CONCLUDED, Status.DELIVERED})
+NOTICE = "bundles.status_changed"
 
 
 @dataclass
@@ -156,8 +158,29 @@ def submit(
             parent,
             changes={"bundle": f"{bundle.code}@v{bundle.version}", "items": len(items)},
         )
-        _file_ready(parent, stored=stored)
+        filed = _file_ready(parent, stored=stored)
+        _notify(parent, "已提交", "、".join(f"{c.guide.name} {c.number}" for c in filed))
     return parent
+
+
+def _notify(parent: BundleCase, state: str, note: str = "") -> None:
+    """The one notice of the filing (in-app, and SMS when the account has a phone)."""
+    user = parent.applicant
+    phone = str(user.phone) if user.phone else ""
+    notify.send(
+        user,
+        NOTICE,
+        {
+            "一件事编号": parent.number,
+            "一件事名称": parent.bundle.name,
+            "状态": state,
+            "说明": note,
+        },
+        channels=["in_app", "sms"] if phone else ["in_app"],
+        address=phone or None,
+        idempotency_key=f"bundles:{parent.pk}:{state}",
+        by=user,
+    )
 
 
 def _check(items, *, user, form_data, materials, enterprise) -> dict[str, list[str]]:
@@ -246,6 +269,7 @@ def _file_child(parent: BundleCase, child: BundleChild, stored: dict) -> Case:
         idempotency_key=f"bundle:{parent.pk}:{child.bundle_item_id}",
         delivery=parent.delivery_method,
         delivery_address=parent.delivery_address,
+        quiet=True,
     )
 
 
@@ -272,7 +296,17 @@ def on_child_concluded(case_pk: int) -> BundleCase | None:
             parent.status, parent.concluded_at = BundleCase.Status.CONCLUDED, clock.now()
             parent.save(update_fields=["status", "concluded_at"])
             audit.record("bundles", "bundles.case.conclude", parent)
+            _notify(parent, "已全部办结", _delivery_note(parent))
     return parent
+
+
+def _delivery_note(parent: BundleCase) -> str:
+    """一口出件: every result together, the way the applicant chose."""
+    if parent.delivery_method == "post":
+        return "全部办理结果将合并邮寄。"
+    if parent.delivery_method == "electronic":
+        return "全部办理结果已电子送达,请登录查看。"
+    return "请到出件窗口一次领取全部办理结果。"
 
 
 def _all_ended(parent: BundleCase) -> bool:

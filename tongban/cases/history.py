@@ -13,8 +13,17 @@ STATUS_TEMPLATE = "cases.status_changed"
 
 
 def record(
-    case: Case, verb: str, from_status: str, *, by, note: str = "", changes=None
+    case: Case,
+    verb: str,
+    from_status: str,
+    *,
+    by,
+    note: str = "",
+    changes=None,
+    quiet: bool = False,
 ) -> CaseEvent:
+    """``quiet``: the applicant hears of this change another way (a 一件事 filing sends one
+    notice for all its items)."""
     event = CaseEvent.objects.create(
         case=case,
         from_status=from_status,
@@ -31,7 +40,7 @@ def record(
         changes={"status": [from_status or None, case.status], **(changes or {})},
         note=note,
     )
-    if from_status != case.status:
+    if from_status != case.status and not quiet:
         notify_applicant(case, event, note=note, by=by)
     return event
 

@@ -59,12 +59,14 @@ def submit(
     by=None,
     delivery: str = "",
     delivery_address: str = "",
+    quiet: bool = False,
 ) -> Case:
     """File a case; ``by`` is the clerk for window channels (defaults to ``user``).
 
     ``delivery``: how the applicant wants the result (``DeliveryMethod``; by post needs
     ``delivery_address``); left empty, they collect it at the 出件 window. The same
-    ``idempotency_key`` from the same applicant returns the first case.
+    ``idempotency_key`` from the same applicant returns the first case. ``quiet``: no notice
+    of the filing (a 一件事 filing sends one for all its items).
     """
     by = by or user
     _check_lengths(idempotency_key, assist_note)
@@ -105,7 +107,7 @@ def submit(
             case = _create(values)
             files.store(case, prepared, by=by, round_=1, written=written)
             files.authorize_licenses(case, prepared, by=user)
-            history.record(case, "submit", "", by=by, changes={"channel": channel})
+            history.record(case, "submit", "", by=by, changes={"channel": channel}, quiet=quiet)
     except IntegrityError:
         found = _by_key(user, idempotency_key) if idempotency_key else None
         if found is None:

@@ -184,3 +184,21 @@ def test_someone_elses_shared_material_cannot_be_referenced():
             channel="web",
         )
     assert "一件事共享材料" in refused.value.fields["materials[0]"][0]
+
+
+def test_the_filing_and_its_end_are_one_notice_each_not_one_per_item(
+    django_capture_on_commit_callbacks,
+):
+    from tongban.notify.models import Message
+
+    bundle, entries, waiting = opening()
+    applicant = applicant_person()
+    parent = file_once(bundle, applicant)
+    notices = Message.objects.filter(recipient=applicant)
+    assert list(notices.values_list("template_code", flat=True)) == ["bundles.status_changed"]
+    assert parent.number in notices.get().body and "已提交" in notices.get().body
+    for entry in entries:
+        conclude(parent.children.get(bundle_item=entry).case, django_capture_on_commit_callbacks)
+    conclude(parent.children.get(bundle_item=waiting).case, django_capture_on_commit_callbacks)
+    ended = notices.filter(template_code="bundles.status_changed").order_by("pk").last()
+    assert "已全部办结" in ended.body and "出件窗口一次领取" in ended.body
