@@ -21,6 +21,7 @@ from tongban.core.pii import blind_index, mask
 from tongban.errors import InvalidInput, TongbanError
 from tongban.identity import access, realname
 from tongban.identity.models import User
+from tongban.licenses import uses
 from tongban.org.models import ServiceCenter, StaffMembership
 from tongban.portal.workbench import _message, staff_required
 
@@ -67,7 +68,7 @@ def intake(request):
         "item": item,
         "guide": guide,
         "fields": _fields(applicant, guide, data) if applicant and guide else [],
-        "specs": guide.materials.all() if guide else [],
+        "specs": _specs(guide, applicant),
         "errors": errors,
         "assistants": data.get("assisted") == "1",
         "deliveries": DeliveryMethod.choices,
@@ -105,6 +106,17 @@ def _membership(user):
     )
 
 
+def _specs(guide, applicant) -> list:
+    """The guide's materials, each with the applicant's e-license that can replace it."""
+    if guide is None:
+        return []
+    offers = uses.offer_for(guide, applicant) if applicant else {}
+    specs = list(guide.materials.all())
+    for spec in specs:
+        spec.offered = offers.get(spec.pk)
+    return specs
+
+
 def _account(number: str):
     return User.objects.filter(id_number_hash=blind_index(number, "id_number")).first()
 
@@ -139,11 +151,15 @@ def _file(request, membership, applicant, item):
         field["key"]: request.POST.get(f"form_{field['key']}", "")
         for field in (guide.form_schema or {}).get("fields", [])
     }
-    materials = [
-        {"spec": spec.pk, "file": request.FILES[f"material_{spec.pk}"]}
-        for spec in guide.materials.all()
-        if f"material_{spec.pk}" in request.FILES
-    ]
+    offers = uses.offer_for(guide, applicant)
+    materials = []
+    for spec in guide.materials.all():
+        offered = offers.get(spec.pk)
+        if offered is not None and request.POST.get(f"use_license_{spec.pk}") == "1":
+            reference = {"source": "license", "id": offered.identifier}
+            materials.append({"spec": spec.pk, "reference": reference})
+        elif f"material_{spec.pk}" in request.FILES:
+            materials.append({"spec": spec.pk, "file": request.FILES[f"material_{spec.pk}"]})
     assisted = request.POST.get("assisted") == "1"
     return services.submit(
         user=applicant,

@@ -274,3 +274,27 @@ def test_parallel_reviewer_of_another_department_reaches_the_case(client, item):
     case.refresh_from_db()
     assert case.status == Status.IN_REVIEW
     assert client.get(url("workbench_case", case.number)).status_code == 404
+
+
+def test_window_intake_offers_the_applicants_license_instead_of_the_paper(client, item):
+    from tongban.licenses.models import LicenseAccess
+    from tongban.licenses.tests.factories import LicenseFactory, LicenseTypeFactory
+
+    center = CountyCenterFactory()
+    clerk = staff_with_role(
+        Role.CLERK, department=item.department, center=center, window=WindowFactory(center=center)
+    )
+    applicant = applicant_person()
+    spec = item.current_guide.materials.get(name="申请书")
+    license = LicenseFactory(holder_user=applicant, license_type=LicenseTypeFactory())
+    spec.license_type_code = license.license_type.code
+    spec.save(update_fields=["license_type_code"])
+    verified_login(client, clerk)
+    query = {"id_number": applicant.id_number, "item": item.implementation_code}
+    page = client.get(url("workbench_intake"), query).content.decode()
+    assert f'name="use_license_{spec.pk}"' in page and license.number in page
+    data = {**query, "form_purpose": "窗口申请", f"use_license_{spec.pk}": "1"}
+    assert client.post(url("workbench_intake"), data).status_code == 302
+    material = Case.objects.get(applicant=applicant).materials.get(spec=spec)
+    assert (material.source, material.reference_id) == ("license", license.identifier)
+    assert LicenseAccess.objects.filter(kind="use", license=license).exists()
