@@ -361,3 +361,24 @@ def figures(bundle: Bundle, answers: dict | None = None) -> dict:
         "promised_days": bundle.promised_days,
         "promised_days_separately": days,
     }
+
+
+def handled(bundle_code: str) -> dict:
+    """The filings of a bundle (all its versions): filed, concluded, and concluded within the
+    bundle's promised working days from the day after submission (on time)."""
+    from django.utils import timezone
+
+    from tongban.cases.workdays import Calendar
+
+    calendar = Calendar()
+    rows = BundleCase.objects.filter(bundle__code=bundle_code).select_related("bundle")
+    filed = concluded = on_time = 0
+    for parent in rows.only("submitted_at", "concluded_at", "status", "bundle__promised_days"):
+        filed += 1
+        if parent.status != BundleCase.Status.CONCLUDED:
+            continue
+        concluded += 1
+        submitted = timezone.localdate(parent.submitted_at)
+        due = calendar.add(submitted, parent.bundle.promised_days)
+        on_time += timezone.localdate(parent.concluded_at) <= due
+    return {"filed": filed, "concluded": concluded, "on_time": on_time}

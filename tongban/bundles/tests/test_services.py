@@ -1,6 +1,8 @@
 """一件事一次办: one filing, children in several departments in parallel, one material list,
 the questionnaire, prerequisites, and the filing's end."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -184,6 +186,19 @@ def test_someone_elses_shared_material_cannot_be_referenced():
             channel="web",
         )
     assert "一件事共享材料" in refused.value.fields["materials[0]"][0]
+
+
+def test_handled_counts_filed_concluded_and_on_time(django_capture_on_commit_callbacks):
+    bundle, entries, waiting = opening()
+    parent = file_once(bundle, applicant_person())
+    file_once(bundle, applicant_person())
+    for entry in [*entries, waiting]:
+        conclude(parent.children.get(bundle_item=entry).case, django_capture_on_commit_callbacks)
+    assert services.handled("qiye-kaiban") == {"filed": 2, "concluded": 1, "on_time": 1}
+    parent.refresh_from_db()
+    parent.concluded_at = parent.submitted_at + datetime.timedelta(days=30)
+    parent.save(update_fields=["concluded_at"])  # past the 3 promised working days
+    assert services.handled("qiye-kaiban")["on_time"] == 0
 
 
 def test_the_filing_and_its_end_are_one_notice_each_not_one_per_item(
