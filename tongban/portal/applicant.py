@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tongban.bundles.models import BundleCase
 from tongban.cases import intake, receipts, services, tracking
 from tongban.cases.api import receipt_response
 from tongban.cases.models import Channel, DeliveryMethod, Status
@@ -241,8 +242,15 @@ def _detail(request, case, errors, status: int = 200):
         "materials": case.materials.order_by("pk"),
         "errors": errors,
         "new": request.GET.get("new") == "1",
+        "bundle_case": _bundle_case(request.user, case),
     }
     return render(request, TEMPLATE.format("my_case"), context, status=status)
+
+
+def _bundle_case(user, case):
+    """The 一件事 filing this case is a child of, when the user may follow it."""
+    found = BundleCase.objects.filter(children__case=case).select_related("bundle").first()
+    return found if found is not None and access.can(user, "bundles.view_case", found) else None
 
 
 @require_POST

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tongban.bundles.views import context_of as bundle_context
 from tongban.cases import clocks, flow, services, workdays
 from tongban.cases.models import Case, Material, Status, Suspension
 from tongban.errors import InvalidInput, NotFound, PermissionDenied, TongbanError
@@ -112,6 +113,7 @@ def detail(request, number: str):
         "specs": case.guide.materials.all(),
         "suspension_kinds": Suspension.Kind.choices,
         "supplement": getattr(case, "supplement", None) if hasattr(case, "supplement") else None,
+        "bundle": bundle_context(case),  # 一件事: the filing and its sibling items
     }
     return render(request, "portal/workbench/detail.html", context)
 
