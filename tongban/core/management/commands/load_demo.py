@@ -16,6 +16,7 @@ DEMO_MODULES = (
     "tongban.registry.demo",
     "tongban.workflow.demo",
     "tongban.licenses.demo",
+    "tongban.bundles.demo",
 )
 
 
