@@ -157,6 +157,19 @@ def test_a_prerequisite_refused_means_the_waiting_item_is_not_handled(
     assert services.progress(parent)[4]["status"] == "不再办理"
 
 
+def test_a_filing_whose_last_open_item_is_refused_ends(django_capture_on_commit_callbacks):
+    bundle, entries, waiting = opening()
+    parent = file_once(bundle, applicant_person())
+    for entry in entries[1:]:
+        conclude(parent.children.get(bundle_item=entry).case, django_capture_on_commit_callbacks)
+    first = parent.children.get(bundle_item=entries[0]).case
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.refuse(first, by=clerk_of(first.item), reason="材料不符合要求")
+    parent.refresh_from_db()
+    assert parent.children.get(bundle_item=waiting).cancelled
+    assert parent.status == BundleCase.Status.CONCLUDED
+
+
 def test_figures_compare_the_bundle_with_filing_each_item():
     bundle, _entries, _waiting = opening()
     found = services.figures(bundle, {"employs": "no"})
