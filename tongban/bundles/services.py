@@ -198,9 +198,19 @@ def _check(items, *, user, form_data, materials, enterprise) -> dict[str, list[s
         if problem:
             errors[f"materials.{key}"] = [problem]
     for entry in merged.values():
-        if entry.required and not entry.shared_data and entry.key not in (materials or {}):
+        supplied = entry.shared_data and registry_supplies(entry, user, enterprise)
+        if entry.required and not supplied and entry.key not in (materials or {}):
             errors[f"materials.{entry.key}"] = [f"请提交“{entry.name}” / required"]
     return errors
+
+
+def registry_supplies(entry: Merged, user, enterprise) -> bool:
+    """Whether the registries can stand in for this material for this applicant: the
+    population base knows them, or the legal-entity base knows the enterprise they act for."""
+    sources = {spec.shared_data_item for spec in entry.specs if spec.shared_data_item}
+    if "registry.entity" in sources and enterprise is None:
+        return False
+    return not ("registry.person" in sources and intake.person_of(user) is None)
 
 
 def form_for(guide, form_data: dict) -> dict:

@@ -171,7 +171,9 @@ def _answered(request, bundle, answers, context):
             "items": items,
             "enterprise": enterprise,
             "fields": _fields(form, known, posted, errors),
-            "materials": _material_rows(merged, errors),
+            "materials": _material_rows(
+                merged, errors, request.user if person else None, enterprise
+            ),
             "errors": errors,
             "other_errors": _other_errors(errors),
             "deliveries": DeliveryMethod.choices,
@@ -185,10 +187,14 @@ def _answered(request, bundle, answers, context):
     return render(request, TEMPLATE.format("detail"), context, status=status)
 
 
-def _material_rows(merged, errors) -> list[dict]:
+def _material_rows(merged, errors, person=None, enterprise=None) -> list[dict]:
+    """The one material list; a shared-data material is exempt when the registries can
+    supply it for this applicant (anonymous visitors see what applies in general)."""
     return [
         {
             "material": entry,
+            "exempt": entry.shared_data
+            and (person is None or services.registry_supplies(entry, person, enterprise)),
             "field": f"material_{index}",
             "shared": len(entry.specs),
             "errors": errors.get(f"materials.{entry.key}", []),

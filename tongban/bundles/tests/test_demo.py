@@ -154,25 +154,28 @@ def test_every_event_can_be_filed_once_with_its_combined_form(loaded):
         items = services.applicable(bundle, answers)
         objects = {entry.item.current_guide.service_object for entry in items}
         # A unit files the events none of whose items is for persons only.
+        enterprise = None if "person" in objects else company
         parent = services.submit(
             bundle,
             user=applicant,
-            enterprise=None if "person" in objects else company,
+            enterprise=enterprise,
             answers=answers,
             form_data=_filled(services.combined_fields(items), company),
-            materials=_uploads(items),
+            materials=_uploads(items, applicant, enterprise),
         )
         ready = [entry for entry in items if not entry.depends_on.exists()]
         assert parent.children.filter(case__isnull=False).count() == len(ready), spec["code"]
 
 
-def _uploads(items):
+def _uploads(items, applicant=None, enterprise=None):
+    """A file for every required material the registries cannot supply for this applicant."""
     return {
         entry.key: SimpleUploadedFile(
             f"{entry.key}.pdf", b"%PDF-1.4\n% demo\n", content_type="application/pdf"
         )
         for entry in services.combined_materials(items)
-        if entry.required and not entry.shared_data
+        if entry.required
+        and not (entry.shared_data and services.registry_supplies(entry, applicant, enterprise))
     }
 
 

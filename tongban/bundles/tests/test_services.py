@@ -230,3 +230,12 @@ def test_the_filing_and_its_end_are_one_notice_each_not_one_per_item(
     conclude(parent.children.get(bundle_item=waiting).case, django_capture_on_commit_callbacks)
     ended = notices.filter(template_code="bundles.status_changed").order_by("pk").last()
     assert "已全部办结" in ended.body and "出件窗口一次领取" in ended.body
+
+
+def test_a_material_the_registries_cannot_supply_for_this_applicant_must_be_handed_in():
+    bundle, _entries, _waiting = opening()
+    outsider = applicant_person(in_registry=False)
+    with pytest.raises(InvalidInput) as refused:
+        file_once(bundle, outsider)
+    assert "materials.申请人身份证明" in refused.value.fields
+    assert not BundleCase.objects.exists()
