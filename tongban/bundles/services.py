@@ -329,11 +329,13 @@ def _all_ended(parent: BundleCase) -> bool:
 def progress(parent: BundleCase) -> list[dict]:
     """One line per applicable item across departments: status, department, time left."""
     from tongban.cases import services as cases
+    from tongban.cases.workdays import Calendar
 
-    rows = []
-    for child in parent.children.select_related(
+    calendar, rows = Calendar(), []
+    children = parent.children.select_related(
         "bundle_item__item__department", "bundle_item__item__current_guide", "case__guide"
-    ):
+    ).prefetch_related("case__suspensions")
+    for child in children:
         case = child.case
         rows.append(
             {
@@ -341,11 +343,17 @@ def progress(parent: BundleCase) -> list[dict]:
                 "department": child.bundle_item.item.department.name,
                 "case_number": case.number if case else "",
                 "status": case.get_status_display() if case else _waiting_label(child),
-                "days_left": cases.clock_of(case).left if case and case.accepted_on else None,
+                "days_left": _days_left(cases, case, calendar),
                 "note": child.cancelled,
             }
         )
     return rows
+
+
+def _days_left(cases, case, calendar) -> int | None:
+    if case is None or case.accepted_on is None:
+        return None
+    return cases.clock_of(case, calendar=calendar).left
 
 
 def _waiting_label(child: BundleChild) -> str:

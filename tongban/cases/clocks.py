@@ -74,8 +74,10 @@ def _due(start, days, stops, unknown: set[int]):
     return found.date
 
 
-def clock_of(case, today: datetime.date | None = None) -> CaseClock:
-    """Days used and left on ``today`` (the platform's today by default)."""
+def clock_of(case, today: datetime.date | None = None, *, calendar=None) -> CaseClock:
+    """Days used and left on ``today`` (the platform's today by default). ``calendar``: one
+    ``workdays.Calendar`` shared by the rows of a list, so each year's schedule is read once
+    (the clock's ``unknown_years`` then cover every case counted with it)."""
     promised, _statutory = limits(case)
     if case.accepted_on is None:
         return CaseClock(promised, 0, promised, None, None, False, False)
@@ -84,7 +86,7 @@ def clock_of(case, today: datetime.date | None = None) -> CaseClock:
     if case.concluded_at is not None:
         end = min(end, timezone.localdate(case.concluded_at))
     stops = stops_of(case)
-    calendar = workdays.Calendar()
+    calendar = calendar or workdays.Calendar()
     used = calendar.count(case.accepted_on, end, stops) if end > case.accepted_on else 0
     suspended = any(stop_end is None for _start, stop_end in stops)
     unknown = tuple(sorted(calendar.unknown | _due_years(case)))

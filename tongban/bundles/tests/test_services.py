@@ -239,3 +239,22 @@ def test_a_material_the_registries_cannot_supply_for_this_applicant_must_be_hand
         file_once(bundle, outsider)
     assert "materials.申请人身份证明" in refused.value.fields
     assert not BundleCase.objects.exists()
+
+
+def test_progress_reads_the_same_number_of_rows_however_many_items_are_accepted():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bundle, entries, _waiting = opening()
+    parent = file_once(bundle, applicant_person())
+
+    def queries():
+        with CaptureQueriesContext(connection) as seen:
+            services.progress(parent)
+        return len(seen)
+
+    cases.accept(parent.children.get(bundle_item=entries[0]).case, by=clerk_of(entries[0].item))
+    one = queries()
+    for entry in entries[1:]:
+        cases.accept(parent.children.get(bundle_item=entry).case, by=clerk_of(entry.item))
+    assert queries() == one
