@@ -65,12 +65,14 @@ def seal_for(department: Department) -> Seal:
 def seal_png(seal: Seal) -> bytes:
     """The seal's picture: a transparent PNG, ``picture.SIZE`` pixels square. A seal's
     picture never changes, so each process reads it once."""
-    return _picture(seal.pk)
+    return _picture(seal.pk, seal.seal_id)
 
 
 @lru_cache(maxsize=256)
-def _picture(seal_pk: int) -> bytes:
-    return bytes(Seal.objects.values_list("picture", flat=True).get(pk=seal_pk))
+def _picture(seal_pk: int, seal_id: str) -> bytes:
+    """Keyed by the seal id too: a row id reused (a test database rolled back) never
+    returns another department's picture."""
+    return bytes(Seal.objects.values_list("picture", flat=True).get(pk=seal_pk, seal_id=seal_id))
 
 
 def platform_department() -> Department:
