@@ -29,7 +29,9 @@ from tongban.gateway.api import oauth_router
 from tongban.gateway.api import router as gateway_router
 from tongban.identity.api import router as identity_router
 from tongban.licenses.api import router as licenses_router
+from tongban.logistics.api import router as logistics_router
 from tongban.org.api import router as org_router
+from tongban.payments.api import router as payments_router
 from tongban.registry.api import router as spaces_router
 
 logger = logging.getLogger(__name__)
@@ -102,3 +104,5 @@ api.add_router("/cases", cases_router)
 api.add_router("/licenses", licenses_router)
 api.add_router("/archives", archives_router)
 api.add_router("/bundles", bundles_router)
+api.add_router("/payments", payments_router)
+api.add_router("/logistics", logistics_router)

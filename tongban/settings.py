@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "tongban.licenses",
     "tongban.archives",
     "tongban.bundles",
+    "tongban.payments",
+    "tongban.logistics",
     "tongban.gateway",
     "tongban.portal",
 ]
@@ -473,3 +475,77 @@ ARCHIVES_LICENSE_WAIT_TRIES = env.integer("ARCHIVES_LICENSE_WAIT_TRIES", 12)
 ARCHIVES_FIXITY_INTERVAL_MINUTES = env.integer("ARCHIVES_FIXITY_INTERVAL_MINUTES", 60)
 ARCHIVES_FIXITY_PER_RUN = env.integer("ARCHIVES_FIXITY_PER_RUN", 500)
 # End of e-archives ------------------------------------------------------------------------
+
+# Payments: unified payment (docs/payments.md). PAYMENTS_PROVIDER names the channel in
+# PAYMENTS_PROVIDERS ("type" picks the registered class, payments/providers/registry.py).
+# Development and tests use the sandbox payment service on loopback (manage.py
+# payment_sandbox, started by `manage.py serve`); production must name a real channel.
+# PAYMENTS_PUBLIC_URL: where the channel posts its notices and sends payers back.
+PAYMENTS_PROVIDER = env.text("PAYMENTS_PROVIDER", "channel_http" if PRODUCTION else "sandbox")
+PAYMENTS_SANDBOX_PORT = env.integer("PAYMENTS_SANDBOX_PORT", 8027)
+PAYMENTS_PROVIDERS = {
+    "sandbox": {
+        "type": "sandbox",
+        "url": env.text("PAYMENTS_SANDBOX_URL", f"http://127.0.0.1:{PAYMENTS_SANDBOX_PORT}"),
+        "merchant_id": "ZZTB-SANDBOX",
+        "app_secret": "payments-sandbox-secret-not-for-production",
+        "timeout": 5.0,
+    },
+    "channel_http": {
+        "type": "channel_http",
+        "url": env.text("PAYMENTS_CHANNEL_URL"),
+        "merchant_id": env.text("PAYMENTS_MERCHANT_ID"),
+        "app_secret": env.text("PAYMENTS_CHANNEL_SECRET"),
+        "timeout": float(env.integer("PAYMENTS_CHANNEL_TIMEOUT", 5)),
+    },
+}
+if PAYMENTS_PROVIDER not in PAYMENTS_PROVIDERS:
+    raise ImproperlyConfigured(f"PAYMENTS_PROVIDER must be one of {sorted(PAYMENTS_PROVIDERS)}")
+PAYMENTS_PUBLIC_URL = env.text("PAYMENTS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# An unpaid order expires after this many hours (the case keeps waiting; a new order opens).
+PAYMENTS_ORDER_HOURS = env.integer("PAYMENTS_ORDER_HOURS", 72)
+# Orders still paying with no notice are queried at the channel after this many seconds.
+PAYMENTS_QUERY_AFTER_SECONDS = env.integer("PAYMENTS_QUERY_AFTER_SECONDS", 300)
+# `manage.py serve` starts the sandbox payment service in development unless this is false.
+PAYMENTS_SANDBOX_AUTOSTART = env.flag(
+    "PAYMENTS_SANDBOX_AUTOSTART", default=TONGBAN_ENV == "development"
+)
+# End of payments --------------------------------------------------------------------------
+
+# Logistics: unified logistics, results by post and collection at the door
+# (docs/logistics.md). LOGISTICS_PROVIDER names the courier in LOGISTICS_PROVIDERS; the
+# sandbox courier service runs on loopback in development and tests (manage.py
+# courier_sandbox, started by `manage.py serve`). LOGISTICS_COUNTY_PAYS: postage is paid by
+# the county (free to the applicant), recorded per waybill either way.
+LOGISTICS_PROVIDER = env.text("LOGISTICS_PROVIDER", "courier_http" if PRODUCTION else "sandbox")
+LOGISTICS_SANDBOX_PORT = env.integer("LOGISTICS_SANDBOX_PORT", 8028)
+LOGISTICS_PROVIDERS = {
+    "sandbox": {
+        "type": "sandbox",
+        "url": env.text("LOGISTICS_SANDBOX_URL", f"http://127.0.0.1:{LOGISTICS_SANDBOX_PORT}"),
+        "customer_code": "ZZTB-SANDBOX",
+        "app_secret": "courier-sandbox-secret-not-for-production",
+        "timeout": 5.0,
+    },
+    "courier_http": {
+        "type": "courier_http",
+        "url": env.text("LOGISTICS_COURIER_URL"),
+        "customer_code": env.text("LOGISTICS_CUSTOMER_CODE"),
+        "app_secret": env.text("LOGISTICS_COURIER_SECRET"),
+        "timeout": float(env.integer("LOGISTICS_COURIER_TIMEOUT", 5)),
+    },
+}
+if LOGISTICS_PROVIDER not in LOGISTICS_PROVIDERS:
+    raise ImproperlyConfigured(f"LOGISTICS_PROVIDER must be one of {sorted(LOGISTICS_PROVIDERS)}")
+LOGISTICS_PUBLIC_URL = env.text("LOGISTICS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+LOGISTICS_COUNTY_PAYS = env.flag("LOGISTICS_COUNTY_PAYS", default=True)
+# The sender printed on every waybill: the county government service center's mail room.
+LOGISTICS_SENDER = {
+    "name": env.text("LOGISTICS_SENDER_NAME", "周至县政务服务中心"),
+    "phone": env.text("LOGISTICS_SENDER_PHONE", "029-87151234"),
+    "address": env.text("LOGISTICS_SENDER_ADDRESS", "陕西省西安市周至县二曲街道政务服务中心"),
+}
+LOGISTICS_SANDBOX_AUTOSTART = env.flag(
+    "LOGISTICS_SANDBOX_AUTOSTART", default=TONGBAN_ENV == "development"
+)
+# End of logistics -------------------------------------------------------------------------

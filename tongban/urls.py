@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("tongban.licenses.urls")),
     path("", include("tongban.archives.urls")),
     path("", include("tongban.bundles.urls")),
+    path("", include("tongban.payments.urls")),
+    path("", include("tongban.logistics.urls")),
     path("", include("tongban.registry.urls")),
     path("", include("tongban.identity.urls")),
     path("", include("tongban.identity.oidc.urls")),

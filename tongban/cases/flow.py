@@ -1,7 +1,8 @@
 """Cases through their workflow: which process a case runs, starting it, doing its tasks.
 
 - ``process_for(case)``: the item's bound process (``workflow.bindings``), else the guide's
-  case type: 即办件 → ``instant``, 承诺件 → ``standard``.
+  case type: 即办件 → ``instant``, 承诺件 → ``standard``; ``instant_fee`` / ``standard_fee``
+  when the guide bills fixed charges (a 缴费 system task that ``payments`` completes).
 - ``start_process(case, by=)``: run when the case is accepted (``services.accept``). The
   process's own 受理 task is completed for the clerk who accepted; the instant template's
   first task is the clerk's decision at the window.
@@ -66,7 +67,13 @@ def process_for(case: Case) -> ProcessDefinition:
             return found
         return workflow.template(binding.definition_key)
     instant = case.guide.case_type == Guide.CaseType.INSTANT or case.guide.is_instant
-    return workflow.template("instant" if instant else "standard")
+    key = "instant" if instant else "standard"
+    return workflow.template(f"{key}_fee" if fee_due(case.guide) else key)
+
+
+def fee_due(guide: Guide) -> bool:
+    """The guide bills fixed charges through the platform (a 缴费 step before 办结)."""
+    return bool(guide.charges_fee and guide.fee_items)
 
 
 def start_process(case: Case, *, by) -> ProcessInstance:

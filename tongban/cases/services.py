@@ -3,10 +3,11 @@
 Intake (``submit``, ``prefill``: in ``intake``), pre-review (``accept``, ``refuse``,
 ``request_supplement``, ``resubmit``), the clock (``suspend``, ``resume``, ``extend``) and the
 decisions the workflow drives (``start_review``, ``approve``, ``deny``, ``conclude``,
-``deliver``, ``withdraw``). Each change is one transaction holding the status change, its
-``CaseEvent``, its audit record and the applicant's notice; the allowed moves are the table
-in ``transitions``. A user who may not see a case gets ``NotFound`` (404), one who sees it but
-may not act ``PermissionDenied`` (403).
+``deliver``, ``withdraw``); ``deliver_by_system`` and ``record_event`` for the apps that
+pay and post (``payments``, ``logistics``). Each change is one transaction holding the
+status change, its ``CaseEvent``, its audit record and the applicant's notice; the allowed
+moves are the table in ``transitions``. A user who may not see a case gets ``NotFound``
+(404), one who sees it but may not act ``PermissionDenied`` (403).
 """
 
 import logging
@@ -17,7 +18,14 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from tongban.cases import clocks, history, intake, outcomes, rules, signals, transitions
-from tongban.cases.models import Case, Extension, Material, SupplementRequest, Suspension
+from tongban.cases.models import (
+    Case,
+    CaseEvent,
+    Extension,
+    Material,
+    SupplementRequest,
+    Suspension,
+)
 from tongban.cases.schedules import enter_schedule, parse_dates, refresh_provisional
 from tongban.cases.transitions import SAME, IllegalTransition
 from tongban.core import clock
@@ -34,6 +42,7 @@ __all__ = [
     "clock_of",
     "conclude",
     "deliver",
+    "deliver_by_system",
     "deny",
     "enter_schedule",
     "exemptions",
@@ -41,6 +50,7 @@ __all__ = [
     "list_cases",
     "parse_dates",
     "prefill",
+    "record_event",
     "refresh_provisional",
     "refuse",
     "request_supplement",
@@ -317,6 +327,19 @@ def conclude(case: Case, *, by, note: str = "") -> Case:
 
 def deliver(case: Case, *, by, note: str = "") -> Case:
     return _move(case, "deliver", by=by, note=note)
+
+
+def deliver_by_system(case: Case, *, system: str, note: str = "") -> Case:
+    """送达 confirmed by a platform app (``logistics``: the courier's signed-for callback)."""
+    return _move(case, "deliver", by=f"system:{system}", note=note, checked=True)
+
+
+def record_event(case: Case, verb: str, *, by, note: str = "", changes=None) -> CaseEvent:
+    """A step of another app that keeps the status (``transitions.EVENT_NAMES``: 缴费, 寄出…),
+    in the case's history and the audit log; the caller's transaction holds it."""
+    if verb not in transitions.EVENT_NAMES:
+        raise ValueError(f"unknown case event {verb!r}")
+    return history.record(case, verb, case.status, by=by, note=note, changes=changes)
 
 
 def withdraw(case: Case, *, by, reason: str = "") -> Case:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from tongban.cases import clocks
 from tongban.cases.models import Case
 from tongban.cases.receipts import masked_applicant
-from tongban.cases.transitions import VERB_NAMES
+from tongban.cases.transitions import EVENT_NAMES, VERB_NAMES
 from tongban.core import clock
 from tongban.core.pii import blind_index
 from tongban.core.pii.crypto import same_index
@@ -98,7 +98,9 @@ def public_status(case: Case) -> dict:
         "history": [
             {
                 "at": event.at,
-                "action": VERB_NAMES.get(event.verb, (event.verb,))[0],
+                "action": (
+                    VERB_NAMES.get(event.verb) or EVENT_NAMES.get(event.verb, (event.verb,))
+                )[0],
                 "status": event.get_to_status_display(),
             }
             for event in case.events.all()

@@ -62,6 +62,13 @@ VERB_NAMES = {
     "deliver": ("送达", "deliver"),
     "withdraw": ("撤回", "withdraw"),
 }
+# Events that keep the status, recorded by other apps through ``services.record_event``.
+EVENT_NAMES = {
+    "pay": ("缴费", "pay"),
+    "refund": ("退费", "refund"),
+    "dispatch": ("寄出", "dispatch"),
+    "collect": ("上门收件", "collect materials"),
+}
 
 
 class IllegalTransition(Conflict):

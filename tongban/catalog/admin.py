@@ -357,7 +357,7 @@ FIELDSETS = (
         _("到现场次数与网办"),
         ("max_visits", "visit_reason", "online_depth", "online_flags", "is_secret"),
     ),
-    (_("收费"), ("charges_fee", "fee_basis", "fee_standard", "online_payment")),
+    (_("收费"), ("charges_fee", "fee_basis", "fee_standard", "fee_items", "online_payment")),
     (_("办理结果"), ("result_name", "result_type", "result_sample")),
     (
         _("办理方式与送达"),

@@ -252,6 +252,7 @@ class GuideOut(Schema):
     charges_fee: bool
     fee_basis: str
     fee_standard: str
+    fee_items: list[dict]
     online_payment: bool
     result_name: str
     result_type: ResultType | None

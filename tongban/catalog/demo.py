@@ -245,6 +245,7 @@ def _guide(spec: dict) -> dict:
         "charges_fee": fee is not None,
         "fee_basis": fee[0] if fee else "",
         "fee_standard": fee[1] if fee else "",
+        "fee_items": _fee_items(fee),
         "online_payment": bool(fee and fee[2]),
         "result_name": spec["result"],
         "result_type": spec["result_type"],
@@ -392,3 +393,13 @@ def _village_codes() -> list[str]:
         first = 1 if name.endswith("街道") else 201
         codes += [f"{town}{first + n:03d}" for n in range(org_demo.VILLAGES_PER_TOWN)]
     return codes
+
+
+def _fee_items(fee) -> list[dict]:
+    """The fixed charges of a fee spec's fourth element, ``((code, name, yuan), …)``."""
+    if not fee or len(fee) < 4:
+        return []
+    return [
+        {"code": code, "name": name, "amount": amount, "basis": fee[0]}
+        for code, name, amount in fee[3]
+    ]

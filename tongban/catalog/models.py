@@ -220,6 +220,10 @@ class Guide(models.Model):
     charges_fee = models.BooleanField(_("是否收费"), default=False)
     fee_basis = models.TextField(_("收费依据"), blank=True)
     fee_standard = models.TextField(_("收费标准"), blank=True)
+    # The fixed charges the platform bills when the case reaches its payment step
+    # (tongban.payments): [{"code", "name", "amount" (yuan, "20.00"), "basis"}]. Empty when
+    # the amount is set case by case (以缴费通知书为准): such items are paid outside the platform.
+    fee_items = models.JSONField(_("收费项目"), default=list, blank=True)
     online_payment = models.BooleanField(_("支持网上支付"), default=False)
 
     # 办理结果

@@ -9,11 +9,15 @@ Chinese and English. Sources: ../shared/reference/cn-standards.md, "Service item
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from tongban.catalog.models import ItemType
 from tongban.errors import InvalidInput
 
 LICENSING = ItemType.LICENSING.value
+MAX_FEE_ITEMS = 20
+MAX_FEE = Decimal("1000000")
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ RULE_NAMES = {
     "full_online_zero_visits": "全程网办零跑动",
     "zero_visits_mail": "零跑动须提供邮寄申请",
     "no_fee_no_payment": "不收费不设网上支付",
+    "fee_items": "收费项目规范",
     "licensing_time_limits": "许可时限递进",
     "required_elements": "指南要素齐全",
 }
@@ -130,6 +135,46 @@ def no_fee_no_payment(data: GuideData) -> list[Violation]:
     ]
 
 
+def fee_items(data: GuideData) -> list[Violation]:
+    """收费项目: only on a fee-charging guide; each with a name and an amount in yuan > 0."""
+    items = data.get("fee_items") or []
+    if not items:
+        return []
+    if not data.get("charges_fee"):
+        return [
+            _fee_violation("本事项不收费,不能设置收费项目", "no fee is charged, so no fee items")
+        ]
+    if not isinstance(items, list | tuple) or len(items) > MAX_FEE_ITEMS:
+        return [_fee_violation(f"收费项目应为列表,至多 {MAX_FEE_ITEMS} 项", "a list, at most 20")]
+    found = []
+    for number, entry in enumerate(items, 1):
+        if not isinstance(entry, Mapping) or not str(entry.get("name") or "").strip():
+            found.append(_fee_violation(f"第 {number} 项缺少收费项目名称", f"item {number}: name"))
+        elif fee_amount(entry.get("amount")) is None:
+            found.append(
+                _fee_violation(
+                    f"第 {number} 项金额应为大于 0 的元金额,至多两位小数(如 20.00)",
+                    f"item {number}: the amount must be yuan > 0 with at most 2 decimals",
+                )
+            )
+    return found
+
+
+def fee_amount(value) -> Decimal | None:
+    """A fee item's amount as yuan (``Decimal``), or ``None`` when it is not a valid amount."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite() or amount <= 0 or amount > MAX_FEE or amount != amount.quantize(CENT):
+        return None
+    return amount.quantize(CENT)
+
+
+def _fee_violation(zh: str, en: str) -> Violation:
+    return _violation("fee_items", "fee_items", zh, en)
+
+
 def licensing_time_limits(data: GuideData) -> list[Violation]:
     """行政许可事项:各环节时限之和 ≤ 承诺办结时限 ≤ 法定办结时限."""
     if data.item_type != LICENSING:
@@ -205,6 +250,7 @@ RULES: tuple[Callable[[GuideData], list[Violation]], ...] = (
     full_online_zero_visits,
     zero_visits_mail,
     no_fee_no_payment,
+    fee_items,
     licensing_time_limits,
 )
 

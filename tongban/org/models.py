@@ -256,6 +256,7 @@ class StaffMembership(models.Model):
         DATA_OFFICER = "data_officer", _("数据管理员")
         SUPERVISOR = "supervisor", _("监督人员")
         SYSTEM_ADMIN = "system_admin", _("系统管理员")
+        FINANCE = "finance", _("财务人员")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -70,6 +70,32 @@ CASES_APPROVER = frozenset(
     f"cases.{p}_case" for p in ("view", "suspend", "extend", "decide", "conclude")
 )
 CASES_CALENDAR = frozenset(f"cases.{a}_holidayschedule" for a in CRUD)
+# Payments (统一支付): department staff see their department's orders and ask for refunds;
+# finance staff (the county finance bureau) reconcile every channel, decide refunds and
+# resolve discrepancies; supervisors read orders and reconciliations.
+PAYMENTS_STAFF = frozenset(
+    {"payments.view_paymentorder", "payments.view_refund", "payments.request_refund"}
+)
+PAYMENTS_FINANCE = frozenset(
+    {
+        "payments.view_paymentorder",
+        "payments.view_callback",
+        "payments.view_refund",
+        "payments.approve_refund",
+        "payments.reconcile",
+        "payments.view_statement",
+        "payments.view_reconciliation",
+        "payments.view_discrepancy",
+        "payments.change_discrepancy",
+    }
+)
+PAYMENTS_SUPERVISOR = frozenset(
+    {"payments.view_paymentorder", "payments.view_refund", "payments.view_reconciliation"}
+)
+# Logistics (统一物流): clerks post results and book collections for their department's
+# cases; approvers and supervisors follow them; finance staff read the postage.
+LOGISTICS_CLERK = frozenset({"logistics.view_waybill", "logistics.manage_waybill"})
+LOGISTICS_READER = frozenset({"logistics.view_waybill"})
 
 
 def model_permissions(app_label: str) -> frozenset[str]:
@@ -100,6 +126,7 @@ def _table() -> dict[str, frozenset[str]]:
         | GATEWAY_ADMIN
         | NOTIFY_ADMIN
         | CASES_CALENDAR,
+        Role.FINANCE: VIEW_ORG | PAYMENTS_FINANCE | LOGISTICS_READER,
         # identity.view_user: choosing the account when adding a membership needs it.
         Role.DEPT_ADMIN: _crud("window")
         | _crud("staffmembership")
@@ -110,11 +137,23 @@ def _table() -> dict[str, frozenset[str]]:
         | VIEW_CATALOG
         | VIEW_GATEWAY_LOG
         | VIEW_REGISTRY
-        | {"cases.view_case"},
+        | {"cases.view_case"}
+        | PAYMENTS_SUPERVISOR
+        | LOGISTICS_READER,
         Role.CATALOG_ADMIN: VIEW_ORG | CATALOG_ALL | model_permissions("workflow"),
         Role.DATA_OFFICER: VIEW_ORG | VIEW_CATALOG | REGISTRY_ALL,
-        Role.APPROVER: VIEW_ORG | VIEW_CATALOG | VIEW_REGISTRY | CASES_APPROVER,
-        Role.CLERK: VIEW_ORG | VIEW_CATALOG | VIEW_REGISTRY | CASES_CLERK,
+        Role.APPROVER: VIEW_ORG
+        | VIEW_CATALOG
+        | VIEW_REGISTRY
+        | CASES_APPROVER
+        | PAYMENTS_STAFF
+        | LOGISTICS_READER,
+        Role.CLERK: VIEW_ORG
+        | VIEW_CATALOG
+        | VIEW_REGISTRY
+        | CASES_CLERK
+        | PAYMENTS_STAFF
+        | LOGISTICS_CLERK,
     }
 
 

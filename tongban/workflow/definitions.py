@@ -23,6 +23,9 @@ TEMPLATES = {
     "standard": ("standard.bpmn", "承诺件(受理、审查、决定、办结)"),
     "parallel": ("parallel.bpmn", "并联审批"),
     "commitment": ("commitment.bpmn", "告知承诺"),
+    # With a 缴费 system task (tongban.payments) before 办结: items whose guide bills fees.
+    "standard_fee": ("standard_fee.bpmn", "承诺件(含缴费)"),
+    "instant_fee": ("instant_fee.bpmn", "即办件(含缴费)"),
 }
 KEY = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 

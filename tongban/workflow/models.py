@@ -162,6 +162,10 @@ class Task(models.Model):
     completed_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
     decision = models.CharField(_("决定"), max_length=32, blank=True)
     data = models.JSONField(_("办理数据"), default=dict, blank=True)
+    # A system task (camunda property ``system``) is done by a platform app, not a person:
+    # "payments" completes 缴费 when the order is paid. It stays in its lane's department for
+    # the record, but no inbox lists it and no one can complete it by hand.
+    system = models.CharField(_("系统任务"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("流程任务")

@@ -34,6 +34,7 @@ __all__ = [
     "cancel",
     "claim",
     "complete",
+    "complete_system",
     "deploy",
     "inbox",
     "instance_of",
@@ -180,6 +181,35 @@ def complete(task: Task, *, by, data: dict | None = None) -> ProcessInstance:
     return instance
 
 
+def complete_system(task: Task, *, system: str, data: dict | None = None) -> ProcessInstance:
+    """Do a system task for the app named ``system`` (``payments``: the fee is paid).
+
+    Idempotent: a task already done returns its instance unchanged, so an app that hears the
+    same event twice moves the process once. The actor recorded is ``system:<name>``.
+    """
+    if task.system != system:
+        raise Conflict("该任务不是此系统的任务", f"The task is not a {system} task")
+    data = _clean(data or {})
+    actor = f"system:{system}"
+    with transaction.atomic():
+        if Task.objects.filter(pk=task.pk, status=Task.Status.COMPLETED).exists():
+            return ProcessInstance.objects.get(pk=task.instance_id)
+        instance = _locked(task.instance_id)  # instance first, then task: as complete() does
+        locked = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+        if locked.status == Task.Status.COMPLETED:
+            return instance
+        if locked.status != READY:
+            raise Conflict("该任务已取消", "The task was cancelled")
+        workflow = engine.load(instance.definition, instance.state)
+        spiff_task = workflow.get_task_from_id(locked.spiff_id)
+        spiff_task.data.update(data)
+        _advance(workflow, spiff_task)
+        _mark_done(locked, actor, data)
+        _sync(instance, workflow, actor)
+        _save_state(instance, workflow)
+    return instance
+
+
 def send_back(task: Task, *, by, to: str, reason: str) -> ProcessInstance:
     """Return the case from this task to an earlier step (``to``: its BPMN id) to be redone."""
     access.require(by, "workflow.complete_task", task)
@@ -238,7 +268,7 @@ def claim(task: Task, *, by) -> Task:
 
 def _mark_done(task: Task, by, data: dict) -> None:
     task.status = Task.Status.COMPLETED
-    task.completed_by = by
+    task.completed_by = by if getattr(by, "pk", None) else None
     task.completed_at = clock.now()
     task.data = data
     task.decision = str(data.get("decision", ""))[:32]
@@ -318,6 +348,7 @@ def _rows(instance: ProcessInstance, spiff_tasks) -> list[Task]:
                 due_at=now + datetime.timedelta(days=meta["due_days"])
                 if meta.get("due_days")
                 else None,
+                system=meta.get("system", ""),
             )
         )
     return rows

@@ -21,7 +21,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 
 from tongban.errors import InvalidInput
 from tongban.org.models import StaffMembership
-from tongban.workflow import engine, expressions
+from tongban.workflow import engine, expressions, systems
 from tongban.workflow.lanes import role_of_lane
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -272,6 +272,7 @@ def _check_tasks(process, lane_roles: dict, decisions: set, problems: Problems) 
                     "candidateGroups must be one role code",
                 )
             _check_multi_instance(node, problems)
+            _check_system(node, problems)
     for node in process.iter(f"{{{BPMN}}}businessRuleTask"):
         ref = node.get(f"{{{CAMUNDA}}}decisionRef")
         if not ref or ref not in decisions:
@@ -279,6 +280,18 @@ def _check_tasks(process, lane_roles: dict, decisions: set, problems: Problems) 
                 node,
                 f"业务规则任务引用的决策表「{ref or ''}」不存在,请一并上传 DMN 文件",
                 "the business rule task's decisionRef names no uploaded DMN decision",
+            )
+
+
+def _check_system(node, problems: Problems) -> None:
+    """A system task names an app that registered itself (``workflow.systems``)."""
+    for prop in node.iterfind(".//camunda:property", NS):
+        name = prop.get("value") or ""
+        if prop.get("name") == "system" and name.strip() not in systems.known():
+            problems.add(
+                node,
+                f"系统任务「{name}」不存在(可用:{'、'.join(systems.known()) or '无'})",
+                "the system task names no registered platform app",
             )
 
 
@@ -391,6 +404,7 @@ def _human_tasks(spec, process, lane_roles: dict) -> dict:
             "due_days": _int(extensions.get("due_days")) or _days(node),
             "multi": name != task_spec.bpmn_id,
             "collection": _collection(node),
+            "system": (extensions.get("system") or "").strip(),
         }
     return found
 

@@ -201,10 +201,11 @@ def item(
 ):
     """An item spec: what a county catalog says of one item, the rest is filled in by demo.py.
 
-    ``promised`` 0 means 即办. ``fee`` is ``(basis, standard, online_payment)``. ``points``:
-    ``""`` none, ``"town"`` town centers (委托受理), ``"town_auth"`` town centers (授权办理),
-    ``"village"`` town centers plus village stations (帮办代办). ``family`` groups sub-items
-    under one base item (e.g. the kinds of 不动产登记). ``faq`` is ``((q, a), …)``.
+    ``promised`` 0 means 即办. ``fee`` is ``(basis, standard, online_payment[, charges])``.
+    ``points``: ``""`` none, ``"town"`` town centers (委托受理), ``"town_auth"`` town
+    centers (授权办理), ``"village"`` town centers plus village stations (帮办代办).
+    ``family`` groups sub-items under one base item (e.g. the kinds of 不动产登记). ``faq`` is
+    ``((q, a), …)``.
     """
     return {
         "dept": dept,

@@ -216,7 +216,12 @@ ITEMS = [
         result_type="license",
         keywords="房产证丢了 补办房产证 证书换证 不动产登记",
         topics=["real_estate"],
-        fee=(REGISTRATION_FEE[0], "证书工本费10元/本", True),
+        fee=(
+            REGISTRATION_FEE[0],
+            "证书工本费10元/本",
+            True,
+            (("103050201", "不动产权属证书工本费", "10.00"),),
+        ),
         window=REAL_ESTATE_WINDOW,
         family=REAL_ESTATE,
     ),

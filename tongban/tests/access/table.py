@@ -26,6 +26,7 @@ STAFF = (
     "data_officer",
     "supervisor",
     "system_admin",
+    "finance",
 )
 WEB_ACTORS = ("anonymous", *PEOPLE, *STAFF, "staff_no_totp")
 GATEWAY_ACTORS = ("gateway_scoped", "gateway_unscoped")
@@ -260,11 +261,14 @@ from tongban.tests.access.rows import (  # noqa: E402
     archives,
     bundles,
     licenses,
+    logistics,
+    payments,
     signing,
     supervision,
     wallet,
     workbench,
 )
 
-for _area in (applicant, supervision, workbench, signing, licenses, wallet, archives, bundles):
+_AREAS = (applicant, supervision, workbench, signing, licenses, wallet, archives, bundles)
+for _area in (*_AREAS, payments, logistics):
     TABLE.update(_area.ROWS)

@@ -1,0 +1,5 @@
+"""The logistics API under /api/v1/logistics."""
+
+from ninja import Router
+
+router = Router(tags=["logistics"])
