@@ -9,7 +9,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tongban.core import clock
-from tongban.notify import services, signing
+from tongban.core import httpsign as signing
+from tongban.notify import services
 
 
 @csrf_exempt

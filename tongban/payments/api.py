@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from tongban.payments import finance_api
+
 router = Router(tags=["payments"])
+router.add_router("", finance_api.router)

@@ -2,5 +2,9 @@
 
 from django.urls import path  # noqa: F401
 
+from tongban.payments import finance_urls
+
 app_name = "payments"
-urlpatterns = []
+urlpatterns = [
+    *finance_urls.urlpatterns,
+]

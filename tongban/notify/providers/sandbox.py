@@ -18,8 +18,8 @@ import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler
 
+from tongban.core import httpsign as signing
 from tongban.core.loopback import LoopbackService
-from tongban.notify import signing
 from tongban.notify.providers.registry import register
 from tongban.notify.providers.sms_http import SEND_PATH, HttpSmsProvider
 

@@ -14,7 +14,7 @@ import json
 import threading
 from urllib.parse import urlsplit
 
-from tongban.notify import signing
+from tongban.core import httpsign as signing
 from tongban.notify.providers.base import Outgoing, PermanentError, Provider, RetryableError
 from tongban.notify.providers.registry import register
 

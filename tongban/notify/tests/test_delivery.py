@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
-from tongban.notify import delivery, services, signing
+from tongban.core import httpsign as signing
+from tongban.notify import delivery, services
 from tongban.notify.models import Channel, DeliveryAttempt, Message, ProviderCircuit
 from tongban.notify.providers import registry
 from tongban.notify.providers.base import Outgoing, PermanentError

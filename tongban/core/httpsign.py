@@ -1,4 +1,5 @@
-"""The HTTP SMS API's request signature, shared by the client, the sandbox and receipts.
+"""Signed HTTP requests between the platform and outside systems (SMS gateway, payment
+channel, courier), shared by each client, its sandbox and the callback views.
 
 Signature = hex HMAC-SHA256(app secret, method \\n path \\n timestamp \\n nonce \\n
 sha256-hex(body)), sent with the AppKey, Timestamp and Nonce headers.

@@ -1,0 +1,1 @@
+"""Admin of refunds, statements, reconciliations and discrepancies (finance staff)."""

@@ -1,0 +1,5 @@
+"""The finance desk's pages (reconciliation, refunds), included by ``payments.urls``."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns = []
