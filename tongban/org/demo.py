@@ -103,6 +103,7 @@ DEMO_STAFF = (
     ("approver", "人社局审批人员(演示)", Role.APPROVER, "hrss", None, None),
     ("clerk", "县中心窗口人员(演示)", Role.CLERK, "approval", COUNTY_CENTER_CODE, "A01"),
     ("town_clerk", "哑柏镇窗口人员(演示)", Role.CLERK, "approval", YABAI_CENTER_CODE, "01"),
+    ("finance", "财政局财务人员(演示)", Role.FINANCE, "finance", None, None),
     ("norole", "无角色人员(演示)", None, None, None, None),
 )
 

@@ -31,7 +31,12 @@ def test_permissions_given_to_the_account_directly_are_ignored():
 def test_a_clerk_views_the_organization_and_takes_in_cases():
     clerk = staff_with_role(Role.CLERK)
     assert backend.get_all_permissions(clerk) == set(
-        roles.VIEW_ORG | roles.VIEW_CATALOG | roles.VIEW_REGISTRY | roles.CASES_CLERK
+        roles.VIEW_ORG
+        | roles.VIEW_CATALOG
+        | roles.VIEW_REGISTRY
+        | roles.CASES_CLERK
+        | roles.PAYMENTS_STAFF
+        | roles.LOGISTICS_CLERK
     )
 
 

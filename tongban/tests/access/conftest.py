@@ -111,6 +111,11 @@ def supervisor(db, world):
 
 
 @pytest.fixture
+def finance(db, world):
+    return _signed_in(world, "finance")
+
+
+@pytest.fixture
 def system_admin(db, world):
     return _signed_in(world, "system_admin")
 

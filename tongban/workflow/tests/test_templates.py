@@ -200,5 +200,12 @@ def test_templates_are_stored_once_and_reloaded_only_when_changed():
     first = services.load_processes()
     again = services.load_processes()
     assert [d.pk for d in first] == [d.pk for d in again]
-    assert {d.key for d in first} == {"instant", "standard", "parallel", "commitment"}
+    assert {d.key for d in first} == {
+        "instant",
+        "standard",
+        "parallel",
+        "commitment",
+        "instant_fee",
+        "standard_fee",
+    }
     assert all(d.is_template and d.version == 1 for d in first)
