@@ -72,7 +72,8 @@ CASES_APPROVER = frozenset(
 CASES_CALENDAR = frozenset(f"cases.{a}_holidayschedule" for a in CRUD)
 # Payments (统一支付): department staff see their department's orders and ask for refunds;
 # finance staff (the county finance bureau) reconcile every channel, decide refunds and
-# resolve discrepancies; supervisors read orders and reconciliations.
+# resolve discrepancies, and read the catalog where fees are set; supervisors read orders
+# and reconciliations.
 PAYMENTS_STAFF = frozenset(
     {"payments.view_paymentorder", "payments.view_refund", "payments.request_refund"}
 )
@@ -126,7 +127,7 @@ def _table() -> dict[str, frozenset[str]]:
         | GATEWAY_ADMIN
         | NOTIFY_ADMIN
         | CASES_CALENDAR,
-        Role.FINANCE: VIEW_ORG | PAYMENTS_FINANCE | LOGISTICS_READER,
+        Role.FINANCE: VIEW_ORG | VIEW_CATALOG | PAYMENTS_FINANCE | LOGISTICS_READER,
         # identity.view_user: choosing the account when adding a membership needs it.
         Role.DEPT_ADMIN: _crud("window")
         | _crud("staffmembership")
