@@ -284,3 +284,50 @@ def test_the_outcome_follows_the_decision_and_the_guide(promised, status, result
     case.guide.result_type = promised
     case.status = status
     assert outcomes.outcome_of(case) == result
+
+
+FEES = {
+    "charges_fee": True,
+    "fee_standard": "工本费 40 元",
+    "fee_items": [{"code": "103010102", "name": "工本费", "amount": "40.00", "basis": "规定"}],
+}
+
+
+@pytest.mark.parametrize(("extra", "key"), [({}, "standard_fee"), (INSTANT, "instant_fee")])
+def test_a_guide_with_fee_items_runs_the_fee_template_and_waits_for_payment(extra, key):
+    item = form_item(**FEES, **extra)
+    case, clerk = accepted(item)
+    assert flow.process_for(case).key == key
+    if key == "standard_fee":
+        approver = approver_of(item)
+        case = flow.decide(case, only_task(case), by=approver, decision="approve")
+        case = flow.decide(case, only_task(case), by=approver, decision="approve")
+    else:
+        case = flow.decide(case, only_task(case), by=clerk, decision="approve")
+    assert case.status == Status.APPROVED
+    pay = only_task(case)
+    assert (pay.name, pay.system) == ("Activity_pay", "payments")
+    with pytest.raises(PermissionDenied):
+        flow.decide(case, pay, by=clerk, decision="")
+
+
+def test_a_fee_text_without_fee_items_keeps_the_plain_template():
+    item = form_item(charges_fee=True, fee_standard="以缴费通知书为准")
+    case, _clerk = accepted(item)
+    assert flow.process_for(case).key == "standard"
+
+
+def test_other_apps_record_events_and_confirm_delivery():
+    item = form_item()
+    case, clerk = accepted(item)
+    event = services.record_event(case, "pay", by="system:payments", note="已缴费 40.00 元")
+    assert (event.verb, event.from_status, event.to_status) == ("pay", case.status, case.status)
+    with pytest.raises(ValueError):
+        services.record_event(case, "teleport", by=clerk)
+    approver = approver_of(item)
+    case = flow.decide(case, only_task(case), by=approver, decision="approve")
+    case = flow.decide(case, only_task(case), by=approver, decision="approve")
+    case = flow.decide(case, only_task(case), by=clerk, decision="")
+    case = services.deliver_by_system(case, system="logistics", note="快递已签收")
+    assert case.status == Status.DELIVERED
+    assert case.events.get(verb="deliver").actor is None

@@ -50,6 +50,13 @@ BROKEN = [
         None,
     ),
     (
+        "fee_items",
+        "收费项目规范",
+        "fee_items",
+        {"charges_fee": False, "fee_items": [{"name": "工本费", "amount": "10.00"}]},
+        None,
+    ),
+    (
         "licensing_time_limits",
         "许可时限递进",
         "promised_days",
@@ -151,6 +158,30 @@ def test_online_payment_is_allowed_when_a_fee_is_charged():
     assert not rules.no_fee_no_payment(
         data(charges_fee=True, fee_standard="每件 10 元", online_payment=True)
     )
+
+
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        ([{"name": "", "amount": "10"}], "第 1 项缺少收费项目名称"),
+        ([{"name": "工本费", "amount": "0"}], "第 1 项金额应为大于 0 的元金额"),
+        ([{"name": "工本费", "amount": "9.999"}], "至多两位小数"),
+        ([{"name": "工本费", "amount": "abc"}], "第 1 项金额"),
+        ([{"name": "工本费", "amount": "NaN"}], "第 1 项金额"),
+        ([{"name": "a", "amount": "1"}, "工本费"], "第 2 项缺少收费项目名称"),
+    ],
+)
+def test_fee_items_need_a_name_and_an_amount_in_yuan(items, message):
+    found = rules.fee_items(data(charges_fee=True, fee_standard="见收费项目", fee_items=items))
+    assert [v.field for v in found] == ["fee_items"]
+    assert message in found[0].message_zh
+
+
+def test_well_formed_fee_items_pass_and_amounts_read_as_yuan():
+    items = [{"code": "103010102", "name": "工本费", "amount": "40.00", "basis": "发改价格"}]
+    assert not rules.fee_items(data(charges_fee=True, fee_standard="40元", fee_items=items))
+    assert str(rules.fee_amount(" 40 ")) == "40.00"
+    assert rules.fee_amount("1000001") is None
 
 
 def test_step_days_above_the_promised_limit_break_the_licensing_rule():
