@@ -44,6 +44,17 @@ def _health(port: int) -> dict | None:
         return None
 
 
+def _wait_for_page(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
+                assert "沙箱" in page.read().decode()
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"the sandbox on port {port} did not answer")
+
+
 @pytest.mark.skipif(not Path("/proc").exists(), reason="needs /proc to find the children")
 def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     env = {
@@ -55,10 +66,15 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     env.pop("DATABASE_URL", None)
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=120)
-    port, sms_port = _free_port(), _free_port()
+    port, sms_port, pay_port, courier_port = (_free_port() for _ in range(4))
     # Started as a non-interactive shell starts a background job: with SIGINT ignored.
     serve = subprocess.Popen(
-        [*manage, "serve", "--port", str(port), "--sms-port", str(sms_port)],
+        [
+            *manage,
+            "serve",
+            *("--port", str(port), "--sms-port", str(sms_port)),
+            *("--pay-port", str(pay_port), "--courier-port", str(courier_port)),
+        ],
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         env=env,
         stdout=subprocess.DEVNULL,
@@ -70,16 +86,9 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
             time.sleep(0.3)
         assert _health(port)["status"] == "ok"
         children = _children(serve.pid)
-        assert len(children) == 3  # web, worker, SMS sandbox
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{sms_port}/", timeout=2) as page:
-                    assert "短信沙箱" in page.read().decode()
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise AssertionError("the SMS sandbox did not answer")
+        assert len(children) == 5  # web, worker, the SMS, payment and courier sandboxes
+        for sandbox_port in (sms_port, pay_port, courier_port):
+            _wait_for_page(sandbox_port, deadline)
 
         serve.send_signal(signal.SIGINT)
         assert serve.wait(timeout=20) == 0

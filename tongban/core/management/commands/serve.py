@@ -2,9 +2,10 @@
 
 ``make run`` uses this so that one terminal runs the whole demo: the web server
 (Django's development server), ``manage.py worker`` for background tasks and, in
-development, the sandbox SMS service (``manage.py sms_sandbox``: SMS show on its page and
-in this console). When one process ends, the others are stopped too, so nothing is left
-running.
+development, the sandboxes of the outside systems: SMS (``manage.py sms_sandbox``: SMS show
+on its page and in this console), the payment channel (``payment_sandbox``: its pay page)
+and the courier (``courier_sandbox``: its page advances the parcels). When one process
+ends, the others are stopped too, so nothing is left running.
 """
 
 import os
@@ -31,8 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
         parser.add_argument("--sms-port", type=int, default=settings.NOTIFY_SANDBOX_PORT)
+        parser.add_argument("--pay-port", type=int, default=settings.PAYMENTS_SANDBOX_PORT)
+        parser.add_argument("--courier-port", type=int, default=settings.LOGISTICS_SANDBOX_PORT)
 
-    def handle(self, *args, host, port, sms_port, **options):
+    def handle(self, *args, host, port, sms_port, pay_port, courier_port, **options):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         commands = [
             [*manage, "worker", "--no-reload", "--interval", "1", "--verbosity", "0"],
@@ -40,11 +43,20 @@ class Command(BaseCommand):
         ]
         if settings.NOTIFY_SANDBOX_AUTOSTART:
             commands.append(self._sms_sandbox(manage, host, port, sms_port))
+        if settings.PAYMENTS_SANDBOX_AUTOSTART:
+            commands.append(self._sandbox(manage, "payment_sandbox", "统一支付沙箱", pay_port))
+        if settings.LOGISTICS_SANDBOX_AUTOSTART:
+            commands.append(self._sandbox(manage, "courier_sandbox", "快递沙箱", courier_port))
         if settings.PROVINCIAL_OIDC_ISSUER.rstrip("/") == settings.PROVINCIAL_SANDBOX_URL:
             # In a thread of this process: provincial sign-in works against it (docs/sso.md).
             self.stdout.write(provincial_idp_sandbox.start_in_background())
         # The worker and the web process send SMS to the sandbox on the port chosen here.
-        env = {**os.environ, "NOTIFY_SANDBOX_PORT": str(sms_port)}
+        env = {
+            **os.environ,
+            "NOTIFY_SANDBOX_PORT": str(sms_port),
+            "PAYMENTS_SANDBOX_PORT": str(pay_port),
+            "LOGISTICS_SANDBOX_PORT": str(courier_port),
+        }
         children = [subprocess.Popen(command, env=env) for command in commands]
         self.stdout.write(f"通办已启动 / Tongban is serving on http://{host}:{port}  (Ctrl-C 停止)")
         # Set explicitly: a shell that starts us in the background hands down SIGINT ignored.
@@ -60,12 +72,15 @@ class Command(BaseCommand):
         self.stdout.write("已停止 / stopped")
 
     def _sms_sandbox(self, manage, host, port, sms_port) -> list[str]:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", sms_port)) == 0:
-                raise SystemExit(f"端口 {sms_port} 已被占用 / SMS sandbox port in use (--sms-port)")
+        _free(sms_port, "--sms-port")
         receipts = f"http://{host}:{port}/notify/receipts/sandbox"
         self.stdout.write(f"短信沙箱 / SMS sandbox: http://127.0.0.1:{sms_port}/")
         return [*manage, "sms_sandbox", "--port", str(sms_port), "--receipt-url", receipts]
+
+    def _sandbox(self, manage, command: str, label: str, sandbox_port: int) -> list[str]:
+        _free(sandbox_port, f"{command} port")
+        self.stdout.write(f"{label} / {command}: http://127.0.0.1:{sandbox_port}/")
+        return [*manage, command, "--port", str(sandbox_port)]
 
     @staticmethod
     def _stop(children):
@@ -78,3 +93,9 @@ class Command(BaseCommand):
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def _free(port: int, option: str) -> None:
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"端口 {port} 已被占用 / port in use ({option})")
