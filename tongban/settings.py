@@ -545,6 +545,11 @@ LOGISTICS_SENDER = {
     "phone": env.text("LOGISTICS_SENDER_PHONE", "029-87151234"),
     "address": env.text("LOGISTICS_SENDER_ADDRESS", "陕西省西安市周至县二曲街道政务服务中心"),
 }
+# Waybills without a tracking push for LOGISTICS_REFRESH_AFTER_HOURS are pulled from the
+# courier; the sweep (booking what the courier refused while down, refreshing) runs every
+# LOGISTICS_SWEEP_MINUTES.
+LOGISTICS_REFRESH_AFTER_HOURS = env.integer("LOGISTICS_REFRESH_AFTER_HOURS", 6)
+LOGISTICS_SWEEP_MINUTES = env.integer("LOGISTICS_SWEEP_MINUTES", 10)
 LOGISTICS_SANDBOX_AUTOSTART = env.flag(
     "LOGISTICS_SANDBOX_AUTOSTART", default=TONGBAN_ENV == "development"
 )

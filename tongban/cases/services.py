@@ -331,7 +331,12 @@ def deliver(case: Case, *, by, note: str = "") -> Case:
 
 def deliver_by_system(case: Case, *, system: str, note: str = "") -> Case:
     """送达 confirmed by a platform app (``logistics``: the courier's signed-for callback)."""
-    return _move(case, "deliver", by=f"system:{system}", note=note, checked=True)
+
+    def apply(locked: Case) -> dict:
+        locked.delivered_at = clock.now()
+        return {"delivered_at": [None, locked.delivered_at.isoformat()]}
+
+    return _move(case, "deliver", by=f"system:{system}", note=note, apply=apply, checked=True)
 
 
 def record_event(case: Case, verb: str, *, by, note: str = "", changes=None) -> CaseEvent:

@@ -331,3 +331,4 @@ def test_other_apps_record_events_and_confirm_delivery():
     case = services.deliver_by_system(case, system="logistics", note="快递已签收")
     assert case.status == Status.DELIVERED
     assert case.events.get(verb="deliver").actor is None
+    assert case.delivered_at is not None

@@ -56,6 +56,9 @@ class Command(BaseCommand):
             "NOTIFY_SANDBOX_PORT": str(sms_port),
             "PAYMENTS_SANDBOX_PORT": str(pay_port),
             "LOGISTICS_SANDBOX_PORT": str(courier_port),
+            # The sandboxes post their notices back to this server.
+            "PAYMENTS_PUBLIC_URL": os.environ.get("PAYMENTS_PUBLIC_URL", f"http://{host}:{port}"),
+            "LOGISTICS_PUBLIC_URL": os.environ.get("LOGISTICS_PUBLIC_URL", f"http://{host}:{port}"),
         }
         children = [subprocess.Popen(command, env=env) for command in commands]
         self.stdout.write(f"通办已启动 / Tongban is serving on http://{host}:{port}  (Ctrl-C 停止)")
