@@ -6,3 +6,10 @@ class LogisticsConfig(AppConfig):
     name = "tongban.logistics"
     label = "logistics"
     verbose_name = _("统一物流")
+
+    def ready(self):
+        from tongban.core.signals import worker_started
+        from tongban.logistics import handlers, tasks
+
+        handlers.connect()
+        worker_started.connect(tasks.on_worker_started, dispatch_uid="logistics.sweep")
