@@ -62,6 +62,8 @@ class PaymentOrder(models.Model):
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
     expires_at = models.DateTimeField(_("缴费期限"), null=True, blank=True)
     last_queried_at = models.DateTimeField(_("最近查询渠道时间"), null=True, blank=True)
+    # The sequence of the last channel notice applied: an older one never overrides it.
+    last_sequence = models.BigIntegerField(_("最近通知序号"), default=0)
     created_at = models.DateTimeField(_("开单时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -118,6 +120,7 @@ class Callback(models.Model):
     )
     event_id = models.CharField(_("通知编号"), max_length=64, blank=True)
     event = models.CharField(_("通知类型"), max_length=32, blank=True)
+    sequence = models.BigIntegerField(_("通知序号"), default=0)
     body = models.TextField(_("通知内容"))
     signature_ok = models.BooleanField(_("签名有效"), default=False)
     outcome = models.CharField(_("处理结果"), max_length=16, choices=Outcome)

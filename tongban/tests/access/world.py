@@ -140,6 +140,7 @@ def _objects(world: World, department, window) -> None:
     ProviderCircuit.objects.create(provider="harness")
     _identity(world)
     _cases_and_workflow(world, department)
+    _finance(world)
     Group.objects.create(name="harness")
     CallLog.objects.create(
         method="GET", route="/api/v1/harness", status=200, latency_ms=1, bytes_out=1
@@ -154,6 +155,66 @@ def _identity(world: World) -> None:
     )
     SignInFailure.objects.create(username="harness", failures=1)
     world.objects["signinfailure"] = SignInFailure.objects.get(username="harness")
+
+
+def _finance(world: World) -> None:
+    """A paid order of the harness case with its callback, a refund, a statement, a
+    reconciliation and a discrepancy, for the payments admin pages."""
+    from tongban.payments.models import (
+        Callback,
+        Discrepancy,
+        PaymentOrder,
+        Reconciliation,
+        Refund,
+        Statement,
+    )
+
+    case = world.objects["case"]
+    order = PaymentOrder.objects.filter(department=case.department).order_by("pk").first()
+    if order is None:
+        order = PaymentOrder.objects.create(
+            number="JFHARNESS000001",
+            case=case,
+            department=case.department,
+            payer=case.applicant,
+            payer_name="harness",
+            amount=100,
+            provider="sandbox",
+            status=PaymentOrder.Status.PAID,
+            paid_amount=100,
+        )
+    Callback.objects.create(
+        provider="sandbox",
+        order=order,
+        event_id="EVHARNESS000001",
+        event="payment.paid",
+        body="{}",
+        signature_ok=True,
+        outcome=Callback.Outcome.APPLIED,
+    )
+    Refund.objects.create(
+        number="TFHARNESS000001",
+        order=order,
+        amount=1,
+        reason="harness",
+        requested_by=world.users["clerk"],
+    )
+    statement = Statement.objects.create(
+        provider="sandbox", date=datetime.date(2026, 1, 1), content="", sha256="0" * 64
+    )
+    run = Reconciliation.objects.create(
+        provider="sandbox",
+        date=statement.date,
+        statement=statement,
+        status=Reconciliation.Status.DISCREPANT,
+        run_by="harness",
+    )
+    Discrepancy.objects.create(
+        reconciliation=run,
+        kind=Discrepancy.Kind.MISSING_ON_CHANNEL,
+        order=order,
+        order_number=order.number,
+    )
 
 
 def _cases_and_workflow(world: World, department) -> None:

@@ -51,14 +51,15 @@ class Command(BaseCommand):
             # In a thread of this process: provincial sign-in works against it (docs/sso.md).
             self.stdout.write(provincial_idp_sandbox.start_in_background())
         # The worker and the web process send SMS to the sandbox on the port chosen here.
+        here = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         env = {
             **os.environ,
             "NOTIFY_SANDBOX_PORT": str(sms_port),
             "PAYMENTS_SANDBOX_PORT": str(pay_port),
             "LOGISTICS_SANDBOX_PORT": str(courier_port),
             # The sandboxes post their notices back to this server.
-            "PAYMENTS_PUBLIC_URL": os.environ.get("PAYMENTS_PUBLIC_URL", f"http://{host}:{port}"),
-            "LOGISTICS_PUBLIC_URL": os.environ.get("LOGISTICS_PUBLIC_URL", f"http://{host}:{port}"),
+            "PAYMENTS_PUBLIC_URL": os.environ.get("PAYMENTS_PUBLIC_URL", here),
+            "LOGISTICS_PUBLIC_URL": os.environ.get("LOGISTICS_PUBLIC_URL", here),
         }
         children = [subprocess.Popen(command, env=env) for command in commands]
         self.stdout.write(f"通办已启动 / Tongban is serving on http://{host}:{port}  (Ctrl-C 停止)")
