@@ -76,7 +76,7 @@ def test_an_upload_naming_an_unknown_system_is_refused(admin):  # noqa: F811
     xml = GOOD.replace(
         '<bpmn:userTask id="Activity_1i4k0dn" name="审批">',
         '<bpmn:userTask id="Activity_1i4k0dn" name="审批">'
-        '<bpmn:extensionElements><camunda:properties xmlns:camunda='
+        "<bpmn:extensionElements><camunda:properties xmlns:camunda="
         '"http://camunda.org/schema/1.0/bpmn">'
         '<camunda:property name="system" value="lottery" />'
         "</camunda:properties></bpmn:extensionElements>",
