@@ -482,7 +482,7 @@ ARCHIVES_FIXITY_PER_RUN = env.integer("ARCHIVES_FIXITY_PER_RUN", 500)
 # payment_sandbox, started by `manage.py serve`); production must name a real channel.
 # PAYMENTS_PUBLIC_URL: where the channel posts its notices and sends payers back.
 PAYMENTS_PROVIDER = env.text("PAYMENTS_PROVIDER", "channel_http" if PRODUCTION else "sandbox")
-PAYMENTS_SANDBOX_PORT = env.integer("PAYMENTS_SANDBOX_PORT", 8027)
+PAYMENTS_SANDBOX_PORT = env.integer("PAYMENTS_SANDBOX_PORT", 8029)
 PAYMENTS_PROVIDERS = {
     "sandbox": {
         "type": "sandbox",

@@ -15,7 +15,7 @@ Controls, in process or over HTTP (``POST /control/<name>``, JSON body):
 - ``tamper_statement`` ``{"number", "amount"}``, ``extra_statement_line`` ``{"number",
   "amount", "kind"}``, ``omit_statement_line`` ``{"number"}``: seed statement mismatches.
 
-    manage.py payment_sandbox --port 8027
+    manage.py payment_sandbox --port 8029
 """
 
 import datetime
