@@ -42,3 +42,23 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def notice_templates(db):
+    """The notify templates the data migrations create, put back.
+
+    A transactional test (``live_server``) ends with a flush that empties every table, the
+    migrated templates included; a later one that sends notices needs them again. Each
+    template migration keeps its rows in ``TEMPLATES`` and an idempotent ``add``.
+    """
+    from importlib import import_module
+    from pathlib import Path
+
+    from django.apps import apps
+
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.glob("tongban/*/migrations/0*.py")):
+        module = import_module(".".join(path.relative_to(root).with_suffix("").parts))
+        if hasattr(module, "TEMPLATES") and hasattr(module, "add"):
+            module.add(apps, None)

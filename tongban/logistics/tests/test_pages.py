@@ -17,9 +17,9 @@ from tongban.logistics.models import CourierCallback, Status, Waybill
 from tongban.logistics.tests.factories import filed_case, posted_case
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_result_by_post_is_tracked_and_delivered_through_http(
-    client, courier, live_server, settings
+    client, courier, live_server, settings, notice_templates
 ):
     settings.LOGISTICS_PUBLIC_URL = live_server.url
     case = filed_case()

@@ -38,8 +38,10 @@ def click(pay_url: str, action: str) -> http.client.HTTPResponse:
     return connection_.getresponse()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_fee_case_waits_is_paid_through_the_sandbox_and_moves_on(live_sandbox, client):
+@pytest.mark.django_db(transaction=True)
+def test_a_fee_case_waits_is_paid_through_the_sandbox_and_moves_on(
+    live_sandbox, client, notice_templates
+):
     item = fee_item()
     person = applicant_person()
     case = file_case(item, person)
