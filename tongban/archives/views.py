@@ -6,41 +6,27 @@ reach is a 404. Every download (a file or the whole package) and every export is
 
 import datetime
 import tempfile
-from functools import wraps
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from tongban.archives import export, services
-from tongban.errors import InvalidInput, NotFound
+from tongban.errors import InvalidInput
 from tongban.identity import access
+from tongban.identity.decorators import staff_page
 
 DOWNLOAD_TYPES = {".pdf": "application/pdf", ".json": "application/json", ".zip": "application/zip"}
 
 
 def archives_staff(action: str = "archives.view"):
-    def decorate(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            user = request.user
-            verified = getattr(user, "is_verified", None)
-            if not user.is_authenticated or not (verified and verified()):
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-            if not access.can(user, action):
-                return render(request, "archives/refused.html", status=403)
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(str(exc)) from exc
+    return staff_page(action, refused=_refused, not_found_404=True)
 
-        return wrapped
 
-    return decorate
+def _refused(request):
+    return render(request, "archives/refused.html", status=403)
 
 
 @archives_staff()

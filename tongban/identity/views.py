@@ -19,6 +19,7 @@ from tongban.core import clock
 from tongban.core.pii import mask
 from tongban.errors import TongbanError
 from tongban.identity import access, accounts, enterprises, realname
+from tongban.identity.decorators import staff_page
 from tongban.identity.forms import (
     AgentForm,
     EnrollForm,
@@ -310,20 +311,12 @@ def switch_acting(request):
 # The clerk's in-person verification -----------------------------------------------------
 
 
-def clerk_required(view):
-    """Staff in a session verified by their TOTP device, holding a clerk's place."""
+def _clerk_refused(request):
+    return render(request, "identity/clerk_refused.html", status=403)
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        verified = getattr(user, "is_verified", None)
-        if not user.is_authenticated or not (verified and verified()):
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if user.kind != User.Kind.STAFF or not access.can(user, "identity.verify_in_person"):
-            return render(request, "identity/clerk_refused.html", status=403)
-        return view(request, *args, **kwargs)
 
-    return wrapped
+# Staff in a session verified by their TOTP device, holding a clerk's place.
+clerk_required = staff_page("identity.verify_in_person", refused=_clerk_refused)
 
 
 @clerk_required

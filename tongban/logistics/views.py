@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from tongban.cases.models import Case
 from tongban.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tongban.identity import access
+from tongban.identity.decorators import staff_page, verified_session
 from tongban.logistics import addresses, services
 from tongban.logistics.models import CourierCallback, Status
 
@@ -53,10 +54,18 @@ def _signed_in(view):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if user.kind == user.Kind.STAFF:
-            verified = getattr(user, "is_verified", None)
-            if not (verified and verified()):
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if user.kind == user.Kind.STAFF and not verified_session(user):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        return view(request, *args, **kwargs)
+
+    return _answered(wrapped)
+
+
+def _answered(view):
+    """The service's refusals as a page: 404, 403 or 409 with its Chinese message."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except NotFound as error:
@@ -155,22 +164,11 @@ def _window(data) -> tuple:
 
 
 def _desk_staff(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        verified = getattr(user, "is_verified", None)
-        if not user.is_authenticated or not (verified and verified()):
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not access.can(user, "logistics.view"):
-            return _message(request, _("您没有使用寄递工作台的权限"), 403)
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            return _message(request, error.message, 404)
-        except PermissionDenied as error:
-            return _message(request, error.message, 403)
+    return staff_page("logistics.view", refused=_desk_refused)(_answered(view))
 
-    return wrapped
+
+def _desk_refused(request):
+    return _message(request, _("您没有使用寄递工作台的权限"), 403)
 
 
 @_desk_staff

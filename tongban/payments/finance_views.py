@@ -14,13 +14,10 @@ Staff in a TOTP-verified session; the rules are in ``finance_rules``. Views pars
 import datetime
 import io
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,8 +25,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tongban.audit import services as audit
-from tongban.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tongban.errors import Conflict, InvalidInput, PermissionDenied
 from tongban.identity import access
+from tongban.identity.decorators import staff_page
 from tongban.payments import (
     finance_rules,  # noqa: F401  (registers the rules)
     reconciliation,
@@ -43,23 +41,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def finance_staff(action: str = DESK):
-    def decorate(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            user = request.user
-            verified = getattr(user, "is_verified", None)
-            if not user.is_authenticated or not (verified and verified()):
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-            if not access.can(user, action):
-                return render(request, "payments/finance/refused.html", status=403)
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(str(exc)) from exc
+    return staff_page(action, refused=_refused, not_found_404=True)
 
-        return wrapped
 
-    return decorate
+def _refused(request):
+    return render(request, "payments/finance/refused.html", status=403)
 
 
 # --- reconciliation ------------------------------------------------------------------------

@@ -5,15 +5,11 @@ reach is a 404. Every action calls ``cases.services`` or ``cases.flow`` (one tra
 each, audited); errors come back on the page as messages.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tongban.bundles.views import context_of as bundle_context
@@ -21,22 +17,16 @@ from tongban.cases import clocks, flow, services, workdays
 from tongban.cases.models import Case, Material, Status, Suspension
 from tongban.errors import InvalidInput, NotFound, PermissionDenied, TongbanError
 from tongban.identity import access
+from tongban.identity.decorators import staff_page
 
 INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
 
 
-def staff_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        verified = getattr(user, "is_verified", None)
-        if not user.is_authenticated or not (verified and verified()):
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not access.can(user, "cases.view"):
-            return render(request, "portal/workbench/refused.html", status=403)
-        return view(request, *args, **kwargs)
+def _refused(request):
+    return render(request, "portal/workbench/refused.html", status=403)
 
-    return wrapped
+
+staff_required = staff_page("cases.view", refused=_refused)
 
 
 @staff_required
