@@ -14,12 +14,10 @@ pushes each tracking event, signed the same way, to ``callback_url``. 5xx, 429, 
 and broken connections are retryable; other refusals are permanent.
 """
 
-import http.client
 import json
-import threading
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from tongban.core import httpsign as signing
+from tongban.core import httpclient
 from tongban.logistics.providers.base import (
     Booking,
     CourierProvider,
@@ -32,7 +30,6 @@ from tongban.logistics.providers.registry import register
 
 WAYBILLS_PATH = "/v1/waybills"
 PICKUPS_PATH = "/v1/pickups"
-_local = threading.local()
 
 
 @register("courier_http")
@@ -73,35 +70,20 @@ class HttpCourierProvider(CourierProvider):
     def call(self, method: str, path: str, payload: dict | None = None) -> tuple[int, dict]:
         if not self.options.get("url"):
             raise RetryableError("快递接口未配置 / LOGISTICS_COURIER_URL is not set")
-        url = urlsplit(self.options["url"])
-        full_path = url.path.rstrip("/") + path
         body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
-        headers = signing.headers(
-            self.options.get("customer_code", ""),
-            self.options.get("app_secret", ""),
-            method,
-            full_path,
-            body,
-        )
-        for reuse in (True, False):
-            connection = self._connection(url, fresh=not reuse)
-            try:
-                connection.request(method, full_path, body=body or None, headers=headers)
-                response = connection.getresponse()
-                raw = response.read()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                connection.close()
-                if not reuse:
-                    raise RetryableError(f"连接中断: {exc}") from exc
-            except (TimeoutError, OSError, http.client.HTTPException) as exc:
-                connection.close()
-                raise RetryableError(f"快递接口无响应: {exc}") from exc
         try:
-            answer = json.loads(raw or b"{}")
-        except ValueError:
-            answer = {"message": raw[:200].decode(errors="replace")}
-        return response.status, answer if isinstance(answer, dict) else {}
+            status, raw = httpclient.request(
+                method,
+                self.options["url"],
+                path,
+                body,
+                app_key=self.options.get("customer_code", ""),
+                secret=self.options.get("app_secret", ""),
+                timeout=self.options.get("timeout", 5),
+            )
+        except httpclient.Unreachable as exc:
+            raise RetryableError(exc.reason("快递接口无响应")) from exc.__cause__
+        return status, httpclient.json_answer(raw)
 
     @staticmethod
     def _ok(status: int, answer: dict) -> dict:
@@ -111,17 +93,6 @@ class HttpCourierProvider(CourierProvider):
         if status >= 500 or status == 429:
             raise RetryableError(error)
         raise PermanentError(error)
-
-    def _connection(self, url, *, fresh: bool):
-        timeout = float(self.options.get("timeout", 5))
-        key = (url.scheme, url.netloc, timeout)
-        pool = _local.__dict__.setdefault("connections", {})
-        if fresh or key not in pool:
-            cls = (
-                http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-            )
-            pool[key] = cls(url.hostname, url.port, timeout=timeout)
-        return pool[key]
 
 
 def track_from(item: dict) -> Track:

@@ -9,17 +9,13 @@ sends twice. 5xx, 429, timeouts and broken connections are retryable; other refu
 permanent. Connections are kept alive per thread.
 """
 
-import http.client
 import json
-import threading
-from urllib.parse import urlsplit
 
-from tongban.core import httpsign as signing
+from tongban.core import httpclient
 from tongban.notify.providers.base import Outgoing, PermanentError, Provider, RetryableError
 from tongban.notify.providers.registry import register
 
 SEND_PATH = "/v1/sms/send"
-_local = threading.local()
 
 
 @register("sms_http")
@@ -46,39 +42,17 @@ class HttpSmsProvider(Provider):
         raise PermanentError(error)
 
     def post(self, path: str, payload: dict) -> tuple[int, dict]:
-        url = urlsplit(self.options["url"])
-        full_path = url.path.rstrip("/") + path
         body = json.dumps(payload, ensure_ascii=False).encode()
-        headers = signing.headers(
-            self.options["app_key"], self.options["app_secret"], "POST", full_path, body
-        )
-        for reuse in (True, False):
-            connection = self._connection(url, fresh=not reuse)
-            try:
-                connection.request("POST", full_path, body=body, headers=headers)
-                response = connection.getresponse()
-                raw = response.read()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                connection.close()
-                if not reuse:
-                    raise RetryableError(f"连接中断: {exc}") from exc
-            except (TimeoutError, OSError, http.client.HTTPException) as exc:
-                connection.close()
-                raise RetryableError(f"短信网关无响应: {exc}") from exc
         try:
-            answer = json.loads(raw or b"{}")
-        except ValueError:
-            answer = {"message": raw[:200].decode(errors="replace")}
-        return response.status, answer if isinstance(answer, dict) else {}
-
-    def _connection(self, url, *, fresh: bool):
-        timeout = float(self.options.get("timeout", 5))
-        key = (url.scheme, url.netloc, timeout)
-        pool = _local.__dict__.setdefault("connections", {})
-        if fresh or key not in pool:
-            cls = (
-                http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+            status, raw = httpclient.request(
+                "POST",
+                self.options["url"],
+                path,
+                body,
+                app_key=self.options["app_key"],
+                secret=self.options["app_secret"],
+                timeout=self.options.get("timeout", 5),
             )
-            pool[key] = cls(url.hostname, url.port, timeout=timeout)
-        return pool[key]
+        except httpclient.Unreachable as exc:
+            raise RetryableError(exc.reason("短信网关无响应")) from exc.__cause__
+        return status, httpclient.json_answer(raw)

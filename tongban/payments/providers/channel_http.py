@@ -26,15 +26,14 @@ JSON body ``{"event_id", "event", "sequence", "number", "channel_order_id", "sta
 
 import csv
 import datetime
-import http.client
 import io
 import json
-import threading
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 
+from tongban.core import httpclient
 from tongban.core import httpsign as signing
 from tongban.payments.providers.base import (
     BadSignature,
@@ -55,7 +54,6 @@ REFUNDS_PATH = "/v1/refunds"
 STATEMENTS_PATH = "/v1/statements"
 STATEMENT_HEADER = ["number", "channel_order_id", "kind", "amount_fen", "time", "refund_number"]
 STATES = ("paying", "paid", "failed", "closed")
-_local = threading.local()
 
 
 @register("channel_http")
@@ -101,7 +99,7 @@ class HttpChannelProvider(Provider):
         status, raw = self.request("GET", f"{STATEMENTS_PATH}/{date.isoformat()}")
         text = raw.decode("utf-8", errors="replace")
         if status != 200:
-            self._ok(status, _json(raw))
+            self._ok(status, httpclient.json_answer(raw))
         return text, parse_statement(text)
 
     def parse_notice(self, headers: dict, body: bytes) -> Notice:
@@ -139,35 +137,23 @@ class HttpChannelProvider(Provider):
     def call(self, method: str, path: str, payload: dict | None = None) -> tuple[int, dict]:
         body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode()
         status, raw = self.request(method, path, body)
-        return status, _json(raw)
+        return status, httpclient.json_answer(raw)
 
     def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
         if not self.options.get("url"):
             raise RetryableError("支付渠道未配置 / the channel URL is not set")
-        url = urlsplit(self.options["url"])
-        full_path = url.path.rstrip("/") + path
-        headers = signing.headers(
-            self.options.get("merchant_id") or "",
-            self.options.get("app_secret") or "",
-            method,
-            full_path,
-            body,
-        )
-        for reuse in (True, False):
-            connection = self._connection(url, fresh=not reuse)
-            try:
-                connection.request(method, full_path, body=body or None, headers=headers)
-                response = connection.getresponse()
-                raw = response.read()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                connection.close()
-                if not reuse:
-                    raise RetryableError(f"连接中断: {exc}") from exc
-            except (TimeoutError, OSError, http.client.HTTPException) as exc:
-                connection.close()
-                raise RetryableError(f"支付渠道无响应: {exc}") from exc
-        return response.status, raw
+        try:
+            return httpclient.request(
+                method,
+                self.options["url"],
+                path,
+                body,
+                app_key=self.options.get("merchant_id") or "",
+                secret=self.options.get("app_secret") or "",
+                timeout=self.options.get("timeout", 5),
+            )
+        except httpclient.Unreachable as exc:
+            raise RetryableError(exc.reason("支付渠道无响应")) from exc.__cause__
 
     def _ok(self, status: int, answer: dict) -> dict:
         if status == 200 and answer.get("code") == "OK":
@@ -176,17 +162,6 @@ class HttpChannelProvider(Provider):
         if status >= 500 or status == 429:
             raise RetryableError(error)
         raise PermanentError(error)
-
-    def _connection(self, url, *, fresh: bool):
-        timeout = float(self.options.get("timeout", 5))
-        key = (url.scheme, url.netloc, timeout)
-        pool = _local.__dict__.setdefault("connections", {})
-        if fresh or key not in pool:
-            cls = (
-                http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-            )
-            pool[key] = cls(url.hostname, url.port, timeout=timeout)
-        return pool[key]
 
 
 def notify_url(provider_name: str) -> str:
@@ -237,14 +212,6 @@ def format_statement(lines: list[StatementLine]) -> str:
             ]
         )
     return out.getvalue()
-
-
-def _json(raw: bytes) -> dict:
-    try:
-        answer = json.loads(raw or b"{}")
-    except ValueError:
-        return {"message": raw[:200].decode(errors="replace")}
-    return answer if isinstance(answer, dict) else {}
 
 
 def _state(data: dict) -> PaymentState:

@@ -4,33 +4,20 @@
 channel new orders are billed through (an order keeps the channel it was opened with).
 """
 
-import importlib
-
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
+from tongban.core.plugins import Registry
 from tongban.payments.providers.base import Provider
 
 BUILT_IN = ("channel_http", "sandbox")
-_providers: dict[str, type[Provider]] = {}
-
-
-def register(name: str):
-    def add(cls):
-        _providers[name] = cls
-        return cls
-
-    return add
+_registry = Registry(
+    "PAYMENTS_PROVIDERS", "tongban.payments.providers", BUILT_IN, "payments provider"
+)
+register = _registry.register
 
 
 def get(name: str) -> Provider:
-    _load_built_in()
-    try:
-        options = settings.PAYMENTS_PROVIDERS[name]
-        cls = _providers[options.get("type", name)]
-    except KeyError as exc:
-        raise ImproperlyConfigured(f"unknown payments provider {name!r}") from exc
-    return cls(name, options)
+    return _registry.get(name)
 
 
 def known(name: str) -> bool:
@@ -40,8 +27,3 @@ def known(name: str) -> bool:
 def default() -> Provider:
     """The channel new orders are opened with."""
     return get(settings.PAYMENTS_PROVIDER)
-
-
-def _load_built_in() -> None:
-    for module in BUILT_IN:
-        importlib.import_module(f"tongban.payments.providers.{module}")
