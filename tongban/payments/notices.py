@@ -7,7 +7,9 @@ Every notice becomes a ``Callback`` row, whatever its fate. Rules, in order:
 - the order is locked; an ``event_id`` seen before changes nothing (``duplicate``);
 - a notice older (``sequence``) than the last one applied changes nothing (``stale``);
 - ``payment.paid``: the amount must equal the order's (else ``amount_mismatch``, logged and
-  audited, not paid); a paid order stays paid (a later ``payment.failed`` is ``stale``);
+  audited, not paid); a paid order stays paid (a later ``payment.failed`` is ``stale``) and a
+  failed or closed one is never paid (``stale``, audited for finance: reconciliation shows
+  the money if the channel took it);
   paying completes the case's 缴费 task in the same transaction (``mark_paid``).
 
 ``apply_state`` is shared with ``services.settle`` (a query's answer instead of a notice).
@@ -153,6 +155,20 @@ def apply_state(
 def _paid(order: PaymentOrder, state: PaymentState, *, sequence: int, source: str):
     if order.status in (Status.PAID, Status.REFUNDED):
         return Outcome.STALE, "订单已缴费 / already paid"
+    if order.status in (Status.FAILED, Status.CLOSED):
+        # A failed or closed order is never marked paid, whatever comes later: if the channel
+        # did take the money, reconciliation shows it (status mismatch) and finance refunds it.
+        log.error(
+            "payments: %s says paid for %s order %s: not applied", source, order.status, order
+        )
+        audit.record(
+            SYSTEM,
+            "payments.paymentorder.paid_after_failure",
+            order,
+            changes={"paid_amount": [None, state.amount]},
+            note=f"{source};订单已{order.get_status_display()},不改为已缴费,请财务核实退费",
+        )
+        return Outcome.STALE, f"订单已{order.get_status_display()},不改为已缴费,请财务核实"
     if state.amount != order.amount:
         log.error(
             "payments: %s for %s says %s fen paid, %s fen due: not applied",

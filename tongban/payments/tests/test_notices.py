@@ -136,9 +136,9 @@ def test_an_older_paid_notice_after_failed_never_pays(client, paying, payment_sa
     assert only_task(case).name == "Activity_pay" and pay_steps(case) == 0
 
 
-def test_a_late_paid_notice_after_failed_pays(client, paying, payment_sandbox):
-    """Failed then paid by a newer notice (the channel's retried debit went through): the
-    channel's latest word stands and the money is not left unrecorded."""
+def test_a_late_paid_notice_after_failed_never_pays(client, paying, payment_sandbox):
+    """Failed, then a newer paid notice: a failed order is never marked paid. The notice is
+    kept and audited for finance (reconciliation shows the money if the channel took it)."""
     case, _clerk, order = paying
     payment_sandbox.fail(order.number)
     order.refresh_from_db()
@@ -146,9 +146,12 @@ def test_a_late_paid_notice_after_failed_pays(client, paying, payment_sandbox):
     payment_sandbox.orders[order.number]["status"] = "paying"  # the channel retried the debit
     payment_sandbox.pay(order.number)
     order.refresh_from_db()
-    assert order.status == Status.PAID
-    assert outcomes(order) == [Outcome.APPLIED, Outcome.APPLIED]
-    assert only_task(case).name == "Activity_conclude"
+    assert order.status == Status.FAILED
+    assert outcomes(order) == [Outcome.APPLIED, Outcome.STALE]
+    assert AuditRecord.objects.filter(
+        action="payments.paymentorder.paid_after_failure", object_id=str(order.pk)
+    ).exists()
+    assert only_task(case).name == "Activity_pay"
 
 
 def test_a_failed_notice_for_a_paid_order_is_ignored(client, paying, payment_sandbox):
