@@ -19,6 +19,7 @@ from django_tasks import task
 from tongban.archives import fixity, services
 from tongban.cases.models import Case, ResultType
 from tongban.core import clock
+from tongban.core.periodic import Periodic
 from tongban.licenses.models import License
 
 
@@ -48,31 +49,10 @@ def fixity_sweep() -> dict[str, int]:
     return found
 
 
-def schedule_next(when: datetime.datetime | None = None) -> bool:
-    """Queue the next sweep (an interval from now by default); whether one was queued."""
-    if not fixity_sweep.get_backend().supports_defer:
-        return False
-    interval = datetime.timedelta(minutes=settings.ARCHIVES_FIXITY_INTERVAL_MINUTES)
-    fixity_sweep.using(run_after=when or clock.now() + interval).enqueue()
-    return True
-
-
-def on_worker_started(sender, **kwargs) -> None:
-    ensure_scheduled()
-
-
-def ensure_scheduled() -> bool:
-    """Queue a sweep now unless one is already waiting (database backend); whether queued."""
-    if not fixity_sweep.get_backend().supports_defer or _waiting():
-        return False
-    return schedule_next(clock.now())
-
-
-def _waiting() -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # another deferring backend (rq): the chain keeps itself going
-        return True
-    return DBTaskResult.objects.filter(
-        task_path=fixity_sweep.module_path, status__in=("READY", "RUNNING")
-    ).exists()
+SWEEP = Periodic(
+    fixity_sweep,
+    lambda: datetime.timedelta(minutes=settings.ARCHIVES_FIXITY_INTERVAL_MINUTES),
+)
+schedule_next = SWEEP.schedule_next
+ensure_scheduled = SWEEP.ensure_scheduled
+on_worker_started = SWEEP.on_worker_started

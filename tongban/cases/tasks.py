@@ -13,7 +13,7 @@ import datetime
 from django_tasks import task
 
 from tongban.cases import supervision
-from tongban.core import clock
+from tongban.core.periodic import Periodic
 
 INTERVAL = datetime.timedelta(hours=1)
 
@@ -45,33 +45,8 @@ def supervise() -> dict[str, int]:
     return raised
 
 
-def schedule_next(when: datetime.datetime | None = None) -> bool:
-    """Queue the next sweep (an hour from now by default); whether one was queued."""
-    if not supervise.get_backend().supports_defer:
-        return False
-    supervise.using(run_after=when or clock.now() + INTERVAL).enqueue()
-    return True
-
-
-def on_worker_started(sender, **kwargs) -> None:
-    """A worker is starting: make sure the hourly sweep is queued (``core.signals``)."""
-    ensure_scheduled()
-
-
-def ensure_scheduled() -> bool:
-    """Queue a sweep now unless one is already waiting (database backend); whether queued."""
-    if not supervise.get_backend().supports_defer:
-        return False
-    if _waiting():
-        return False
-    return schedule_next(clock.now())
-
-
-def _waiting() -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # another deferring backend (rq): the chain keeps itself going
-        return True
-    return DBTaskResult.objects.filter(
-        task_path=supervise.module_path, status__in=("READY", "RUNNING")
-    ).exists()
+SWEEP = Periodic(supervise, lambda: INTERVAL)
+# Module-level names: manage.py cases_supervise, CasesConfig.ready and tests use them.
+schedule_next = SWEEP.schedule_next
+ensure_scheduled = SWEEP.ensure_scheduled
+on_worker_started = SWEEP.on_worker_started

@@ -3,10 +3,14 @@
 Subclasses set ``handler`` (a ``BaseHTTPRequestHandler`` class reading its sandbox from
 ``self.state``) and keep their protocol logic; ``serve`` binds (``manage.py`` commands then
 call ``server.serve_forever()``), ``start`` serves from a daemon thread (tests), ``stop``.
+``SandboxCommand`` is the ``manage.py`` command running one in the foreground until Ctrl-C
+(``manage.py serve`` starts them as child processes and waits for their started line).
 """
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from django.core.management.base import BaseCommand
 
 
 class LoopbackService:
@@ -35,3 +39,38 @@ class LoopbackService:
         if self.server:
             self.server.shutdown()
             self.server.server_close()
+
+
+class SandboxCommand(BaseCommand):
+    """Serve the sandbox ``build`` makes on ``--host``/``--port`` until interrupted.
+
+    Subclasses set ``help`` and ``started`` (the bilingual name in the started line), and give
+    ``default_port`` and ``build``; extra options go in ``add_arguments`` (call ``super()``)
+    and reach ``build`` as keyword arguments.
+    """
+
+    started: str
+
+    def default_port(self) -> int:
+        raise NotImplementedError
+
+    def build(self, echo, **options) -> LoopbackService:
+        raise NotImplementedError
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=self.default_port())
+
+    def echo(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()  # the line is read through a pipe (``manage.py serve``)
+
+    def handle(self, *args, host, port, **options):
+        server = self.build(self.echo, **options).serve(host, port)
+        self.echo(f"{self.started} on http://{host}:{port}/")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()

@@ -14,7 +14,7 @@ from django.conf import settings
 from django_tasks import task
 
 from tongban.cases.models import Case
-from tongban.core import clock
+from tongban.core.periodic import Periodic
 from tongban.logistics import services
 
 
@@ -33,30 +33,9 @@ def sweep() -> dict[str, int]:
     return found
 
 
-def schedule_next(when: datetime.datetime | None = None) -> bool:
-    if not sweep.get_backend().supports_defer:
-        return False
-    minutes = getattr(settings, "LOGISTICS_SWEEP_MINUTES", 10)
-    sweep.using(run_after=when or clock.now() + datetime.timedelta(minutes=minutes)).enqueue()
-    return True
-
-
-def on_worker_started(sender, **kwargs) -> None:
-    ensure_scheduled()
-
-
-def ensure_scheduled() -> bool:
-    """Queue a sweep now unless one is already waiting (database backend); whether queued."""
-    if not sweep.get_backend().supports_defer or _waiting():
-        return False
-    return schedule_next(clock.now())
-
-
-def _waiting() -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # another deferring backend (rq): the chain keeps itself going
-        return True
-    return DBTaskResult.objects.filter(
-        task_path=sweep.module_path, status__in=("READY", "RUNNING")
-    ).exists()
+SWEEP = Periodic(
+    sweep, lambda: datetime.timedelta(minutes=getattr(settings, "LOGISTICS_SWEEP_MINUTES", 10))
+)
+schedule_next = SWEEP.schedule_next
+ensure_scheduled = SWEEP.ensure_scheduled
+on_worker_started = SWEEP.on_worker_started

@@ -18,6 +18,7 @@ from django.conf import settings
 from django_tasks import task
 
 from tongban.core import clock
+from tongban.core.periodic import Periodic
 from tongban.payments import reconciliation, refunds
 from tongban.payments.models import Reconciliation
 from tongban.payments.providers.base import ChannelError
@@ -52,9 +53,9 @@ def reconcile_yesterday() -> str:
         run = reconcile_due()
     except ChannelError as exc:
         log.warning("daily reconciliation: channel unavailable: %s", exc)
-        _queue_reconcile(clock.now() + _minutes("PAYMENTS_RECONCILE_RETRY_MINUTES", 30))
+        RECONCILE.schedule_next(clock.now() + _minutes("PAYMENTS_RECONCILE_RETRY_MINUTES", 30))
         return "retry"
-    _queue_reconcile(next_reconcile_at())
+    RECONCILE.schedule_next(next_reconcile_at())
     return run.status if run else "done"
 
 
@@ -68,39 +69,18 @@ def next_reconcile_at(now: datetime.datetime | None = None) -> datetime.datetime
 @task()
 def retry_refunds() -> dict[str, int]:
     found = refunds.retry_approved()
-    _queue(retry_refunds, clock.now() + _minutes("PAYMENTS_REFUND_RETRY_MINUTES", 10))
+    REFUNDS.schedule_next()
     return found
 
 
-def _queue_reconcile(when: datetime.datetime) -> bool:
-    return _queue(reconcile_yesterday, when)
-
-
-def _queue(job, when: datetime.datetime) -> bool:
-    if not job.get_backend().supports_defer:
-        return False
-    job.using(run_after=when).enqueue()
-    return True
+# The reconciliation's next run is the next day's hour, the refunds' an interval away.
+RECONCILE = Periodic(reconcile_yesterday, lambda: next_reconcile_at() - clock.now())
+REFUNDS = Periodic(retry_refunds, lambda: _minutes("PAYMENTS_REFUND_RETRY_MINUTES", 10))
 
 
 def ensure_scheduled() -> list[str]:
     """Queue each chain unless a run of it is already waiting; the names queued."""
-    queued = []
-    if not _waiting(reconcile_yesterday) and _queue(reconcile_yesterday, clock.now()):
-        queued.append("reconcile_yesterday")
-    if not _waiting(retry_refunds) and _queue(retry_refunds, clock.now()):
-        queued.append("retry_refunds")
-    return queued
-
-
-def _waiting(job) -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # another deferring backend (rq): the chain keeps itself going
-        return True
-    return DBTaskResult.objects.filter(
-        task_path=job.module_path, status__in=("READY", "RUNNING")
-    ).exists()
+    return [chain.task.name for chain in (RECONCILE, REFUNDS) if chain.ensure_scheduled()]
 
 
 def on_worker_started(sender, **kwargs) -> None:

@@ -13,7 +13,7 @@ import datetime
 from django.conf import settings
 from django_tasks import task
 
-from tongban.core import clock
+from tongban.core.periodic import Periodic
 from tongban.payments import services
 
 
@@ -34,29 +34,7 @@ def interval() -> datetime.timedelta:
     return datetime.timedelta(seconds=max(60, settings.PAYMENTS_QUERY_AFTER_SECONDS // 2))
 
 
-def schedule_next(when: datetime.datetime | None = None) -> bool:
-    if not settle_sweep.get_backend().supports_defer:
-        return False
-    settle_sweep.using(run_after=when or clock.now() + interval()).enqueue()
-    return True
-
-
-def on_worker_started(sender, **kwargs) -> None:
-    ensure_scheduled()
-
-
-def ensure_scheduled() -> bool:
-    """Queue a sweep now unless one is already waiting (database backend); whether queued."""
-    if not settle_sweep.get_backend().supports_defer or _waiting():
-        return False
-    return schedule_next(clock.now())
-
-
-def _waiting() -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # another deferring backend (rq): the chain keeps itself going
-        return True
-    return DBTaskResult.objects.filter(
-        task_path=settle_sweep.module_path, status__in=("READY", "RUNNING")
-    ).exists()
+SWEEP = Periodic(settle_sweep, interval)
+schedule_next = SWEEP.schedule_next
+ensure_scheduled = SWEEP.ensure_scheduled
+on_worker_started = SWEEP.on_worker_started

@@ -1,31 +1,18 @@
 """Run the sandbox courier in the foreground (``manage.py serve`` starts it in development)."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
+from tongban.core.loopback import SandboxCommand
 from tongban.logistics.providers.sandbox import Sandbox
 
 
-class Command(BaseCommand):
+class Command(SandboxCommand):
     help = "运行快递沙箱(开发用) / Run the sandbox courier service for development"
+    started = "快递沙箱已启动 / courier sandbox"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=settings.LOGISTICS_SANDBOX_PORT)
+    def default_port(self) -> int:
+        return settings.LOGISTICS_SANDBOX_PORT
 
-    def handle(self, *args, host, port, **options):
+    def build(self, echo, **options) -> Sandbox:
         config = settings.LOGISTICS_PROVIDERS["sandbox"]
-
-        def echo(line: str) -> None:
-            self.stdout.write(line)
-            self.stdout.flush()
-
-        sandbox = Sandbox(config["customer_code"], config["app_secret"], echo=echo)
-        server = sandbox.serve(host, port)
-        echo(f"快递沙箱已启动 / courier sandbox on http://{host}:{port}/")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        return Sandbox(config["customer_code"], config["app_secret"], echo=echo)

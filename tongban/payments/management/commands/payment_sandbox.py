@@ -2,31 +2,18 @@
 development)."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
+from tongban.core.loopback import SandboxCommand
 from tongban.payments.providers.sandbox import Sandbox
 
 
-class Command(BaseCommand):
+class Command(SandboxCommand):
     help = "运行统一支付沙箱(开发用) / Run the sandbox payment service for development"
+    started = "统一支付沙箱已启动 / payment sandbox"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=settings.PAYMENTS_SANDBOX_PORT)
+    def default_port(self) -> int:
+        return settings.PAYMENTS_SANDBOX_PORT
 
-    def handle(self, *args, host, port, **options):
+    def build(self, echo, **options) -> Sandbox:
         config = settings.PAYMENTS_PROVIDERS["sandbox"]
-
-        def echo(line: str) -> None:
-            self.stdout.write(line)
-            self.stdout.flush()
-
-        sandbox = Sandbox(config["merchant_id"], config["app_secret"], echo=echo)
-        server = sandbox.serve(host, port)
-        echo(f"统一支付沙箱已启动 / payment sandbox on http://{host}:{port}/")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        return Sandbox(config["merchant_id"], config["app_secret"], echo=echo)
