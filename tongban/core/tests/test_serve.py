@@ -81,7 +81,7 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while (_health(port) or {}).get("status") != "ok" and time.monotonic() < deadline:
             time.sleep(0.3)
         assert _health(port)["status"] == "ok"
