@@ -7,10 +7,34 @@ call ``server.serve_forever()``), ``start`` serves from a daemon thread (tests),
 (``manage.py serve`` starts them as child processes and waits for their started line).
 """
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.core.management.base import BaseCommand
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """What every sandbox's handler shares: keep-alive HTTP/1.1, quiet logs, JSON answers."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in two writes
+
+    def log_message(self, format, *args):  # the sandboxes' consoles show events, not requests
+        pass
+
+    def _body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _json(self, status: int, data: dict):
+        self._send(status, "application/json", json.dumps(data, ensure_ascii=False).encode())
+
+    def _send(self, status: int, content_type: str, body: bytes):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 class LoopbackService:

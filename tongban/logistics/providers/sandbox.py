@@ -21,11 +21,10 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from tongban.core import httpsign as signing
-from tongban.core.loopback import LoopbackService
+from tongban.core.loopback import JsonHandler, LoopbackService
 from tongban.logistics.providers.courier_http import (
     PICKUPS_PATH,
     WAYBILLS_PATH,
@@ -227,13 +226,8 @@ def _location(entry: dict, where: str) -> str:
     return f"{party.get('city', '')}{party.get('county', '')}"[:100]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class _Handler(JsonHandler):
     state: Sandbox
-
-    def log_message(self, format, *args):
-        pass
 
     def do_GET(self):
         path = urlsplit(self.path).path
@@ -249,7 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(404, {"code": "NOT_FOUND", "message": "没有这个地址"})
 
     def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self._body()
         path = urlsplit(self.path).path
         if path.startswith("/control/"):
             return self._control(path, body)
@@ -319,16 +313,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return None
         return self._json(200, answer)
-
-    def _json(self, status: int, data: dict):
-        self._send(status, "application/json", json.dumps(data, ensure_ascii=False).encode())
-
-    def _send(self, status: int, content_type: str, body: bytes):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 def _page(state: Sandbox) -> str:

@@ -16,10 +16,9 @@ import re
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 
 from tongban.core import httpsign as signing
-from tongban.core.loopback import LoopbackService
+from tongban.core.loopback import JsonHandler, LoopbackService
 from tongban.notify.providers.registry import register
 from tongban.notify.providers.sms_http import SEND_PATH, HttpSmsProvider
 
@@ -109,13 +108,8 @@ class Sandbox(LoopbackService):
                 self.echo(f"[短信沙箱] 回执发送失败: {exc}")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go in two writes
+class _Handler(JsonHandler):
     state: Sandbox
-
-    def log_message(self, format, *args):  # the console shows messages, not requests
-        pass
 
     def do_GET(self):
         if self.path == "/messages.json":
@@ -126,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"code": "NOT_FOUND", "message": "没有这个地址"})
 
     def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self._body()
         state = self.state
         controls = {
             "/control/fail": state.fail,
@@ -157,16 +151,6 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self._json(400, {"code": "INVALID_REQUEST", "message": "请求不是合法的 JSON"})
         self._json(*state.accept(payload))
-
-    def _json(self, status: int, data: dict):
-        self._send(status, "application/json", json.dumps(data, ensure_ascii=False).encode())
-
-    def _send(self, status: int, content_type: str, body: bytes):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 def _page(state: Sandbox) -> str:

@@ -26,14 +26,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from django.utils import timezone
 
 from tongban.core import clock
 from tongban.core import httpsign as signing
-from tongban.core.loopback import LoopbackService
+from tongban.core.loopback import JsonHandler, LoopbackService
 from tongban.payments.providers.base import StatementLine
 from tongban.payments.providers.channel_http import (
     ORDERS_PATH,
@@ -368,13 +367,8 @@ def _refund_state(entry: dict) -> dict:
     }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class _Handler(JsonHandler):
     state: Sandbox
-
-    def log_message(self, format, *args):
-        pass
 
     def do_GET(self):
         path = urlsplit(self.path).path
@@ -405,7 +399,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(404, {"code": "NOT_FOUND", "message": "没有这个地址"})
 
     def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self._body()
         path = urlsplit(self.path).path
         state = self.state
         if path.startswith("/control/"):
@@ -493,16 +487,6 @@ class _Handler(BaseHTTPRequestHandler):
         except (TypeError, ValueError):
             return self._json(400, {"code": "INVALID_REQUEST", "message": "参数有误"})
         self._json(200, {"code": "OK"})
-
-    def _json(self, status: int, data: dict):
-        self._send(status, "application/json", json.dumps(data, ensure_ascii=False).encode())
-
-    def _send(self, status: int, content_type: str, body: bytes):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 _HEAD = (
