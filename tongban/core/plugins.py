@@ -36,3 +36,21 @@ class Registry:
         except KeyError as exc:
             raise ImproperlyConfigured(f"unknown {self.label} {name!r}") from exc
         return cls(name, options)
+
+
+def production_errors(app: str, names: tuple[str, str], options: dict, *, required, hint):
+    """System-check errors for the provider production uses: never a sandbox (``<app>.E002``),
+    never one missing a ``required`` option (``<app>.E001``). ``names``: the sandbox's and the
+    real provider's Chinese names, e.g. ``("短信沙箱", "短信网关")``."""
+    from django.core import checks
+
+    if not settings.PRODUCTION:
+        return []
+    sandbox, real = names
+    if options.get("type") == "sandbox":
+        message = f"生产环境不能使用{sandbox} / a sandbox in production"
+        return [checks.Error(message, hint=hint, id=f"{app}.E002")]
+    if not all(options.get(key) for key in required):
+        message = f"{real}未配置 / the {app} provider is not configured"
+        return [checks.Error(message, hint=hint, id=f"{app}.E001")]
+    return []

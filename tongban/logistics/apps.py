@@ -9,7 +9,11 @@ class LogisticsConfig(AppConfig):
 
     def ready(self):
         from tongban.core.signals import worker_started
-        from tongban.logistics import handlers, tasks
+        from tongban.logistics import (
+            checks,  # noqa: F401  (registers the system checks)
+            handlers,
+            tasks,
+        )
 
         handlers.connect()
         worker_started.connect(tasks.on_worker_started, dispatch_uid="logistics.sweep")

@@ -9,7 +9,12 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from tongban.core.signals import worker_started
-        from tongban.payments import finance_tasks, handlers, tasks
+        from tongban.payments import (
+            checks,  # noqa: F401  (registers the system checks)
+            finance_tasks,
+            handlers,
+            tasks,
+        )
         from tongban.workflow import systems
 
         systems.register("payments", "缴费")

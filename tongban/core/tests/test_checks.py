@@ -18,7 +18,8 @@ def _key(byte: str) -> str:
 
 @pytest.fixture
 def production_secret(tmp_path):
-    """A complete production configuration: real secret and keys, a real SMS gateway.
+    """A complete production configuration: real secret and keys, a real SMS gateway,
+    payment channel and courier.
 
     The demo secret file sits beside it, holding another value.
     """
@@ -30,6 +31,8 @@ def production_secret(tmp_path):
         "app_key": "zhouzhi",
         "app_secret": "s3cret",
     }
+    channel = {"type": "channel_http", "url": "https://pay.example.cn", "merchant_id": "ZZ"}
+    courier = {"type": "courier_http", "url": "https://ems.example.cn", "customer_code": "ZZ"}
     with override_settings(
         PRODUCTION=True,
         DEBUG=False,
@@ -42,6 +45,10 @@ def production_secret(tmp_path):
         NOTIFY_SMS_PROVIDER="sms_http",
         NOTIFY_CHANNEL_PROVIDERS={"sms": "sms_http", "email": "email"},
         NOTIFY_PROVIDERS={**settings.NOTIFY_PROVIDERS, "sms_http": gateway},
+        PAYMENTS_PROVIDER="channel_http",
+        PAYMENTS_PROVIDERS={"channel_http": {**channel, "app_secret": "s1"}},
+        LOGISTICS_PROVIDER="courier_http",
+        LOGISTICS_PROVIDERS={"courier_http": {**courier, "app_secret": "s2"}},
     ):
         yield demo_file
 
@@ -123,3 +130,24 @@ def test_production_will_not_start_with_debug_on(tmp_path):
 
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("setting", "provider", "message"),
+    [
+        ("PAYMENTS_PROVIDERS", {"type": "sandbox"}, "支付沙箱"),
+        ("PAYMENTS_PROVIDERS", {"type": "channel_http", "url": "https://pay"}, "支付渠道未配置"),
+        ("LOGISTICS_PROVIDERS", {"type": "sandbox"}, "快递沙箱"),
+        ("LOGISTICS_PROVIDERS", {"type": "courier_http"}, "快递接口未配置"),
+    ],
+)
+def test_production_refuses_a_sandbox_or_unconfigured_channel_and_courier(
+    production_secret, setting, provider, message
+):
+    name = "channel_http" if setting == "PAYMENTS_PROVIDERS" else "courier_http"
+    with (
+        override_settings(**{setting: {name: provider}}),
+        pytest.raises(ImproperlyConfigured, match=message),
+    ):
+        refuse_unsafe_production()
