@@ -104,6 +104,14 @@ DEMO_STAFF = (
     ("clerk", "县中心窗口人员(演示)", Role.CLERK, "approval", COUNTY_CENTER_CODE, "A01"),
     ("town_clerk", "哑柏镇窗口人员(演示)", Role.CLERK, "approval", YABAI_CENTER_CODE, "01"),
     ("finance", "财政局财务人员(演示)", Role.FINANCE, "finance", None, None),
+    (
+        "police_clerk",
+        "公安局窗口人员(演示)",
+        Role.CLERK,
+        "public-security",
+        COUNTY_CENTER_CODE,
+        "A06",
+    ),
     ("police_approver", "公安局审批人员(演示)", Role.APPROVER, "public-security", None, None),
     ("norole", "无角色人员(演示)", None, None, None, None),
 )
