@@ -30,9 +30,11 @@ from tongban.gateway.api import router as gateway_router
 from tongban.identity.api import router as identity_router
 from tongban.licenses.api import router as licenses_router
 from tongban.logistics.api import router as logistics_router
+from tongban.metrics.api import router as metrics_router
 from tongban.org.api import router as org_router
 from tongban.payments.api import router as payments_router
 from tongban.registry.api import router as spaces_router
+from tongban.reviews.api import router as reviews_router
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +108,5 @@ api.add_router("/archives", archives_router)
 api.add_router("/bundles", bundles_router)
 api.add_router("/payments", payments_router)
 api.add_router("/logistics", logistics_router)
+api.add_router("/reviews", reviews_router)
+api.add_router("/metrics", metrics_router)

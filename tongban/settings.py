@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "tongban.bundles",
     "tongban.payments",
     "tongban.logistics",
+    "tongban.reviews",
+    "tongban.metrics",
     "tongban.gateway",
     "tongban.portal",
 ]
@@ -554,3 +556,19 @@ LOGISTICS_SANDBOX_AUTOSTART = env.flag(
     "LOGISTICS_SANDBOX_AUTOSTART", default=TONGBAN_ENV == "development"
 )
 # End of logistics -------------------------------------------------------------------------
+
+# Reviews (好差评, docs/reviews.md; GB/T 39734/39735-2020, 国办发〔2019〕51号). A bad review
+# (不满意, 非常不满意) opens a rectification for the responsible department: visited back within
+# REVIEWS_VISIT_BACK_DAYS working days, rectified or explained within REVIEWS_RECTIFY_DAYS
+# working days (the county's rule: 5 or 15), the reviewer may accept or appeal within
+# REVIEWS_APPEAL_DAYS; an applicant may rate a concluded case for REVIEWS_RATE_DAYS days.
+REVIEWS_VISIT_BACK_DAYS = env.integer("REVIEWS_VISIT_BACK_DAYS", 1)
+REVIEWS_RECTIFY_DAYS = env.integer("REVIEWS_RECTIFY_DAYS", 15)
+REVIEWS_APPEAL_DAYS = env.integer("REVIEWS_APPEAL_DAYS", 5)
+REVIEWS_RATE_DAYS = env.integer("REVIEWS_RATE_DAYS", 30)
+# End of reviews ---------------------------------------------------------------------------
+
+# Metrics: the reform task ledger (工作任务台账) and the self-evaluation indicators
+# (docs/metrics.md). Ledger tasks due within METRICS_LEDGER_WARN_DAYS are flagged 临期.
+METRICS_LEDGER_WARN_DAYS = env.integer("METRICS_LEDGER_WARN_DAYS", 15)
+# End of metrics ---------------------------------------------------------------------------

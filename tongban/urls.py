@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("tongban.bundles.urls")),
     path("", include("tongban.payments.urls")),
     path("", include("tongban.logistics.urls")),
+    path("", include("tongban.reviews.urls")),
+    path("", include("tongban.metrics.urls")),
     path("", include("tongban.registry.urls")),
     path("", include("tongban.identity.urls")),
     path("", include("tongban.identity.oidc.urls")),

@@ -97,6 +97,26 @@ PAYMENTS_SUPERVISOR = frozenset(
 # cases; approvers and supervisors follow them; finance staff read the postage.
 LOGISTICS_CLERK = frozenset({"logistics.view_waybill", "logistics.manage_waybill"})
 LOGISTICS_READER = frozenset({"logistics.view_waybill"})
+# Reviews (好差评): department staff read their department's reviews and work its
+# rectifications (visit back, rectify or explain); supervisors read all, re-review appeals and
+# mistaken or malicious ratings. Ratings themselves are given by people, with no permission.
+REVIEWS_STAFF = frozenset(
+    {"reviews.view_review", "reviews.view_rectification", "reviews.handle_rectification"}
+)
+REVIEWS_SUPERVISOR = frozenset(
+    {"reviews.view_review", "reviews.view_rectification", "reviews.rereview_rectification"}
+)
+# The reform task ledger (工作任务台账): department administrators report their unit's
+# progress; supervisors keep the ledger (tasks, units, deadlines) and read everything.
+LEDGER_REPORTER = frozenset({"metrics.view_ledgertask", "metrics.report_progress"})
+LEDGER_KEEPER = frozenset(
+    {
+        "metrics.view_ledgertask",
+        "metrics.add_ledgertask",
+        "metrics.change_ledgertask",
+        "metrics.view_progressreport",
+    }
+)
 
 
 def model_permissions(app_label: str) -> frozenset[str]:
@@ -132,7 +152,9 @@ def _table() -> dict[str, frozenset[str]]:
         Role.DEPT_ADMIN: _crud("window")
         | _crud("staffmembership")
         | {"org.view_department", "org.view_servicecenter", "identity.view_user"}
-        | VIEW_CATALOG,
+        | VIEW_CATALOG
+        | REVIEWS_STAFF
+        | LEDGER_REPORTER,
         Role.SUPERVISOR: VIEW_ORG
         | {VIEW_AUDIT}
         | VIEW_CATALOG
@@ -140,7 +162,9 @@ def _table() -> dict[str, frozenset[str]]:
         | VIEW_REGISTRY
         | {"cases.view_case"}
         | PAYMENTS_SUPERVISOR
-        | LOGISTICS_READER,
+        | LOGISTICS_READER
+        | REVIEWS_SUPERVISOR
+        | LEDGER_KEEPER,
         Role.CATALOG_ADMIN: VIEW_ORG | CATALOG_ALL | model_permissions("workflow"),
         Role.DATA_OFFICER: VIEW_ORG | VIEW_CATALOG | REGISTRY_ALL,
         Role.APPROVER: VIEW_ORG
@@ -148,13 +172,15 @@ def _table() -> dict[str, frozenset[str]]:
         | VIEW_REGISTRY
         | CASES_APPROVER
         | PAYMENTS_STAFF
-        | LOGISTICS_READER,
+        | LOGISTICS_READER
+        | REVIEWS_STAFF,
         Role.CLERK: VIEW_ORG
         | VIEW_CATALOG
         | VIEW_REGISTRY
         | CASES_CLERK
         | PAYMENTS_STAFF
-        | LOGISTICS_CLERK,
+        | LOGISTICS_CLERK
+        | REVIEWS_STAFF,
     }
 
 

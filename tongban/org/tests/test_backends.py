@@ -37,6 +37,7 @@ def test_a_clerk_views_the_organization_and_takes_in_cases():
         | roles.CASES_CLERK
         | roles.PAYMENTS_STAFF
         | roles.LOGISTICS_CLERK
+        | roles.REVIEWS_STAFF
     )
 
 

@@ -262,7 +262,9 @@ from tongban.tests.access.rows import (  # noqa: E402
     bundles,
     licenses,
     logistics,
+    metrics,
     payments,
+    reviews,
     signing,
     supervision,
     wallet,
@@ -270,5 +272,5 @@ from tongban.tests.access.rows import (  # noqa: E402
 )
 
 _AREAS = (applicant, supervision, workbench, signing, licenses, wallet, archives, bundles)
-for _area in (*_AREAS, payments, logistics):
+for _area in (*_AREAS, payments, logistics, reviews, metrics):
     TABLE.update(_area.ROWS)

@@ -1,0 +1,5 @@
+"""The reviews API under /api/v1/reviews."""
+
+from ninja import Router
+
+router = Router(tags=["reviews"])

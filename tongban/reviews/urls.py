@@ -1,0 +1,6 @@
+"""URLs of the reviews app (mounted at the site root)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "reviews"
+urlpatterns = []
