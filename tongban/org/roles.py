@@ -107,7 +107,8 @@ REVIEWS_SUPERVISOR = frozenset(
     {"reviews.view_review", "reviews.view_rectification", "reviews.rereview_rectification"}
 )
 # The reform task ledger (工作任务台账): department administrators report their unit's
-# progress; supervisors keep the ledger (tasks, units, deadlines) and read everything.
+# progress; supervisors (the leaders' office) keep the ledger (tasks, units, deadlines), read
+# everything and see the self-evaluation dashboard.
 LEDGER_REPORTER = frozenset({"metrics.view_ledgertask", "metrics.report_progress"})
 LEDGER_KEEPER = frozenset(
     {
@@ -115,6 +116,8 @@ LEDGER_KEEPER = frozenset(
         "metrics.add_ledgertask",
         "metrics.change_ledgertask",
         "metrics.view_progressreport",
+        "metrics.view_dashboard",
+        "metrics.view_indicatorsnapshot",
     }
 )
 
