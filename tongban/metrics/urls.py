@@ -1,6 +1,6 @@
-"""URLs of the metrics app (mounted at the site root)."""
+"""URLs of the metrics app (mounted at the site root): the ledger and the dashboard."""
 
-from django.urls import path  # noqa: F401
+from tongban.metrics import dashboard_urls, ledger_urls
 
 app_name = "metrics"
-urlpatterns = []
+urlpatterns = [*ledger_urls.urlpatterns, *dashboard_urls.urlpatterns]

@@ -1,0 +1,1 @@
+"""Access rules of the indicators and the dashboard."""

@@ -1,0 +1,1 @@
+"""Access rules of the ledger."""
