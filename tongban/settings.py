@@ -566,9 +566,14 @@ REVIEWS_VISIT_BACK_DAYS = env.integer("REVIEWS_VISIT_BACK_DAYS", 1)
 REVIEWS_RECTIFY_DAYS = env.integer("REVIEWS_RECTIFY_DAYS", 15)
 REVIEWS_APPEAL_DAYS = env.integer("REVIEWS_APPEAL_DAYS", 5)
 REVIEWS_RATE_DAYS = env.integer("REVIEWS_RATE_DAYS", 30)
+# The portal's public address, for links sent by SMS (the rating invitation, feedback).
+SITE_URL = env.text("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # End of reviews ---------------------------------------------------------------------------
 
 # Metrics: the reform task ledger (工作任务台账) and the self-evaluation indicators
 # (docs/metrics.md). Ledger tasks due within METRICS_LEDGER_WARN_DAYS are flagged 临期.
 METRICS_LEDGER_WARN_DAYS = env.integer("METRICS_LEDGER_WARN_DAYS", 15)
+# Evidence attached to a progress report: at most this many files of this many bytes each.
+METRICS_EVIDENCE_MAX_BYTES = env.integer("METRICS_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+METRICS_EVIDENCE_MAX_FILES = env.integer("METRICS_EVIDENCE_MAX_FILES", 10)
 # End of metrics ---------------------------------------------------------------------------
