@@ -1,5 +1,13 @@
-"""ledger_urls, included by ``metrics.urls``."""
+"""ledger_urls, included by ``metrics.urls``: the reform task ledger's pages."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from tongban.metrics import ledger_views as views
+
+urlpatterns = [
+    path("ledger/", views.supervision, name="ledger"),
+    path("ledger/export/", views.export, name="ledger_export"),
+    path("ledger/<str:number>/", views.detail, name="ledger_task"),
+    path("ledger/<str:number>/report/", views.report, name="ledger_report"),
+    path("ledger/<str:number>/evidence/", views.evidence_file, name="ledger_evidence"),
+]

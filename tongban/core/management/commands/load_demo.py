@@ -17,6 +17,7 @@ DEMO_MODULES = (
     "tongban.workflow.demo",
     "tongban.licenses.demo",
     "tongban.bundles.demo",
+    "tongban.metrics.demo",
 )
 
 
