@@ -98,6 +98,7 @@ def bench(total: int, slowest: bool = False) -> None:
                             if done
                             else None
                         ),
+                        concluded_on=accepted + datetime.timedelta(days=took) if done else None,
                     )
                 )
             Case.objects.bulk_create(rows)

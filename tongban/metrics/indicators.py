@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from tongban.bundles.models import BundleCase
@@ -295,13 +294,13 @@ def concluded_figures(rows: QuerySet) -> dict:
     Working days between two dates are the difference of their positions in a running
     count of working days, so the sums need only the cases per (conclusion date, promised
     date), per acceptance date and per guide: GROUP BYs of a few thousand rows at most,
-    never one row per case. The conclusion date is the one expression evaluated per row.
+    never one row per case. The local conclusion date is stored (``Case.concluded_on``).
     """
-    done = rows.filter(concluded_at__isnull=False).order_by()
+    done = rows.filter(concluded_on__isnull=False).order_by()
     by_day = list(
-        done.annotate(day=TruncDate("concluded_at"))
-        .values_list("day", "promised_due")
-        .annotate(n=Count("pk"), accepted=Count("pk", filter=Q(accepted_on__isnull=False)))
+        done.values_list("concluded_on", "promised_due").annotate(
+            n=Count("pk"), accepted=Count("pk", filter=Q(accepted_on__isnull=False))
+        )
     )
     accepted = done.filter(accepted_on__isnull=False)
     by_accepted = dict(
@@ -427,9 +426,9 @@ def gap(key: str, scope: Scope = COUNTY) -> QuerySet | None:
         return case_rows.exclude(channel__in=[Channel.WEB, Channel.MOBILE])
     if key in ("on_time", "handling_days"):
         return case_rows.filter(
-            concluded_at__isnull=False,
+            concluded_on__isnull=False,
             promised_due__isnull=False,
-            concluded_at__date__gt=F("promised_due"),
+            concluded_on__gt=F("promised_due"),
         )
     if key == "materials_exempted":
         # Uploaded although an e-license or shared data could have stood in.
