@@ -8,7 +8,21 @@ session not verified by a device is refused too (tongban.identity.signin has the
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+# The staff pages outside the admin, listed on its index for whoever may open them:
+# (title, URL name, the action their door checks).
+DESKS = (
+    (_("工作台(待办与办件)"), "portal:workbench", "cases.view"),
+    (_("效能监察"), "portal:supervision", "cases.supervise"),
+    (_("差评整改台"), "reviews:desk", "reviews.view_rectification"),
+    (_("寄递工作台"), "logistics:desk", "logistics.view"),
+    (_("财务对账台"), "payments:finance_desk", "payments.reconciliation.view"),
+    (_("电子档案"), "archives:search", "archives.view"),
+    (_("自评估看板"), "metrics:dashboard", "metrics.view_dashboard"),
+    (_("工作任务台账"), "metrics:ledger", "metrics.ledger.view"),
+)
 
 
 class TongbanAdminSite(admin.AdminSite):
@@ -23,6 +37,16 @@ class TongbanAdminSite(admin.AdminSite):
         from tongban.identity.forms import StaffLoginForm
 
         return StaffLoginForm
+
+    def index(self, request, extra_context=None):
+        from tongban.identity import access
+
+        desks = [
+            {"title": title, "url": reverse(name)}
+            for title, name, action in DESKS
+            if access.can(request.user, action)
+        ]
+        return super().index(request, {**(extra_context or {}), "desks": desks})
 
     def has_permission(self, request):
         from tongban.org import services as org

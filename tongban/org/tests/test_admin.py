@@ -216,3 +216,15 @@ def test_choosing_an_account_for_a_role_offers_staff_only(client):
     )
     names = {item["text"] for item in response.json()["results"]}
     assert names == {"staff-wang"}
+
+
+def test_the_admin_index_lists_the_desks_a_role_may_open(client):
+    clerk = staff_with_role(Role.CLERK)
+    html = signed_in(client, clerk).get("/admin/").content.decode()
+    assert reverse("portal:workbench") in html and reverse("logistics:desk") in html
+    assert reverse("payments:finance_desk") not in html
+    assert reverse("metrics:dashboard") not in html
+    client.logout()
+    supervisor = staff_with_role(Role.SUPERVISOR)
+    html = signed_in(client, supervisor).get("/admin/").content.decode()
+    assert reverse("metrics:dashboard") in html and reverse("metrics:ledger") in html
