@@ -10,6 +10,7 @@ moves forward only (``RANK``); tracking events are kept as they come, whatever t
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core import money
 from tongban.core.pii.fields import EncryptedTextField, PersonalCharField
 from tongban.core.pii.masking import mask
 
@@ -114,7 +115,7 @@ class Waybill(models.Model):
 
     @property
     def cost_yuan(self) -> str:
-        return "" if self.cost_fen is None else f"{self.cost_fen / 100:.2f}"
+        return money.yuan(self.cost_fen)
 
     def masked_recipient(self) -> str:
         return (

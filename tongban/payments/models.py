@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core import money
+
 
 class PaymentOrder(models.Model):
     class Status(models.TextChoices):
@@ -94,7 +96,7 @@ class PaymentOrder(models.Model):
 
     @property
     def yuan(self) -> str:
-        return f"{self.amount / 100:.2f}"
+        return money.yuan(self.amount)
 
 
 class Callback(models.Model):

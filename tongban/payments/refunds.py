@@ -22,6 +22,7 @@ from django.db.models import Sum
 from tongban.audit import services as audit
 from tongban.cases import services as cases
 from tongban.core import clock
+from tongban.core.money import yuan
 from tongban.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tongban.identity import access
 from tongban.notify import services as notify
@@ -50,10 +51,6 @@ def channel(name: str):
     from tongban.payments.providers import registry
 
     return registry.get(name)
-
-
-def yuan(fen: int) -> str:
-    return f"{fen / 100:.2f}"
 
 
 def refundable(order: PaymentOrder) -> int:

@@ -33,6 +33,7 @@ from django.utils import timezone
 from tongban.core import clock
 from tongban.core import httpsign as signing
 from tongban.core.loopback import JsonHandler, LoopbackService
+from tongban.core.money import yuan
 from tongban.payments.providers.base import StatementLine
 from tongban.payments.providers.channel_http import (
     ORDERS_PATH,
@@ -497,8 +498,7 @@ _HEAD = (
 def _pay_page(order: dict) -> str:
     e = html.escape
     items = "".join(
-        f"<tr><td>{e(str(i.get('name', '')))}</td>"
-        f"<td>{int(i.get('amount', 0)) / 100:.2f} 元</td></tr>"
+        f"<tr><td>{e(str(i.get('name', '')))}</td><td>{yuan(i.get('amount', 0))} 元</td></tr>"
         for i in order["items"]
     )
     if order["status"] == "paying":
@@ -517,7 +517,7 @@ def _pay_page(order: dict) -> str:
         + f"<p>{e(order['subject'])}</p><p>缴款人:{e(order['payer_name'])}</p>"
         + f"<p>缴款码:{e(order['pay_code'])}</p>"
         + f"<table border=1 cellpadding=4><tr><th>收费项目</th><th>金额</th></tr>{items}</table>"
-        + f"<p>合计:<strong>{order['amount'] / 100:.2f} 元</strong></p>{action}</body></html>"
+        + f"<p>合计:<strong>{yuan(order['amount'])} 元</strong></p>{action}</body></html>"
     )
 
 
@@ -525,7 +525,7 @@ def _index(state: Sandbox) -> str:
     e = html.escape
     rows = "".join(
         f"<tr><td><a href='/pay/{e(o['number'])}'>{e(o['number'])}</a></td>"
-        f"<td>{e(o['pay_code'])}</td><td>{o['amount'] / 100:.2f}</td><td>{e(o['status'])}</td></tr>"
+        f"<td>{e(o['pay_code'])}</td><td>{yuan(o['amount'])}</td><td>{e(o['status'])}</td></tr>"
         for o in reversed(list(state.orders.values())[-200:])
     )
     status = "模拟故障中(返回 503)" if state.down else "正常"

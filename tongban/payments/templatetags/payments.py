@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
+from tongban.core.money import yuan
 from tongban.identity import access
 from tongban.payments import services
 from tongban.payments.models import PaymentOrder
@@ -47,5 +48,5 @@ def payment_panel(context, case, audience: str) -> str:
 
 @register.inclusion_tag("payments/_order_table.html")
 def order_table(order, staff: bool = False, callbacks: int = 0) -> dict:
-    items = [{**item, "yuan": f"{int(item.get('amount', 0)) / 100:.2f}"} for item in order.items]
+    items = [{**item, "yuan": yuan(item.get("amount", 0))} for item in order.items]
     return {"order": order, "items": items, "staff": staff, "callbacks": callbacks}

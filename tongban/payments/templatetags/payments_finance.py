@@ -2,11 +2,9 @@
 
 from django import template
 
+from tongban.core.money import yuan
+
 register = template.Library()
 
 
-@register.filter
-def yuan(fen) -> str:
-    if fen is None or fen == "":
-        return ""
-    return f"{int(fen) / 100:.2f}"
+register.filter("yuan", yuan)
