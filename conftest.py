@@ -45,6 +45,32 @@ def page(browser):
 
 
 @pytest.fixture
+def phone_page(browser):
+    """A phone: 375 × 812 CSS pixels, touch, mobile viewport rules."""
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 375, "height": 812},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def touch_page(browser):
+    """A self-service kiosk's touch screen (portrait 1080 × 1920 at half scale)."""
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1080, "height": 1920}, has_touch=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def notice_templates(db):
     """The notify templates the data migrations create, put back.
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The Debian packages the suite needs: Chromium for browser tests, CJK fonts so Chinese
+# The Debian packages the suite needs: Chromium for browser tests, espeak-ng for read-aloud, CJK fonts so Chinese
 # renders in them and in PDFs, poppler's pdfsig for signed PDFs. Installed with apt-get when run as root; otherwise named.
 set -u
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # pdfsig checks the PAdES signatures of e-licenses in the suite.
 command -v pdfsig >/dev/null || missing+=(poppler-utils)
+# espeak-ng's Mandarin voice reads guides and case status aloud where the browser has no Chinese voice.
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tongban.metrics",
     "tongban.gateway",
     "tongban.portal",
+    "tongban.kiosk",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks requests from an enrolled self-service terminal (request.kiosk_terminal).
+    "tongban.kiosk.middleware.KioskMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -102,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tongban.core.context_processors.platform",
+                "tongban.portal.modes.ui",
             ],
         },
     },
@@ -321,6 +325,8 @@ CASES_GUIDE_CACHE_SECONDS = env.integer("CASES_GUIDE_CACHE_SECONDS", 5)
 
 TONGBAN_COUNTY_CODE = env.text("TONGBAN_COUNTY_CODE", "610124")
 TONGBAN_COUNTY_NAME = env.text("TONGBAN_COUNTY_NAME", "周至县")
+# The consultation line every portal page offers as a one-tap call (12345 政务服务便民热线).
+TONGBAN_HOTLINE = env.text("TONGBAN_HOTLINE", "12345")
 
 # Idle timeout of a signed-in session: renewed by SlidingSessionMiddleware at most every
 # SESSION_REFRESH_SECONDS (so it holds to within that), not by a write on every request.

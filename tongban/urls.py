@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("tongban.notify.urls")),
     path("", include("tongban.catalog.urls")),
     path("", include("tongban.portal.urls")),
+    path("", include("tongban.kiosk.urls")),
     path("", include("tongban.licenses.urls")),
     path("", include("tongban.archives.urls")),
     path("", include("tongban.bundles.urls")),

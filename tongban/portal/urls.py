@@ -1,10 +1,19 @@
 from django.urls import path
 
-from tongban.portal import applicant, results, supervision, views, window_intake, workbench
+from tongban.portal import (
+    applicant,
+    modes,
+    results,
+    supervision,
+    views,
+    window_intake,
+    workbench,
+)
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mode/elder/", modes.switch_elder, name="switch_elder"),
     path("workbench/", workbench.inbox, name="workbench"),
     path("workbench/intake/", window_intake.intake, name="workbench_intake"),
     path("workbench/cases/<str:number>/", workbench.detail, name="workbench_case"),

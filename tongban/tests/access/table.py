@@ -260,17 +260,23 @@ from tongban.tests.access.rows import (  # noqa: E402
     applicant,
     archives,
     bundles,
+    kiosk,
     licenses,
     logistics,
     metrics,
     payments,
+    portal_ui,
+    pwa,
     reviews,
     signing,
+    space,
+    speech,
     supervision,
     wallet,
     workbench,
 )
 
 _AREAS = (applicant, supervision, workbench, signing, licenses, wallet, archives, bundles)
-for _area in (*_AREAS, payments, logistics, reviews, metrics):
+_PORTAL = (portal_ui, speech, pwa, kiosk, space)
+for _area in (*_AREAS, payments, logistics, reviews, metrics, *_PORTAL):
     TABLE.update(_area.ROWS)

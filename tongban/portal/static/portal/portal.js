@@ -1,0 +1,2 @@
+/* Tongban portal: small progressive enhancements; every page works without this file. */
+"use strict";

@@ -1,0 +1,5 @@
+"""Access-harness rows of the pwa area, merged into ``table.TABLE``."""
+
+from tongban.tests.access import table as t
+
+ROWS: dict[str, "t.Row"] = {}
