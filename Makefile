@@ -10,7 +10,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run setup test bench lint format openapi messages os-packages sync clean totp
+.PHONY: help run setup test bench lint format openapi messages os-packages sync clean totp screenshots
 
 help:
 	@echo "make run    安装、迁移、加载演示数据,并在 http://$(HOST):$(PORT) 提供服务(含后台任务进程)"
@@ -48,6 +48,10 @@ test: sync os-packages
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/pytest
+
+# The pictures in docs/screenshots/, taken by the browser tests (tongban/tests/browser.py).
+screenshots: sync os-packages
+	TONGBAN_SCREENSHOTS=1 .venv/bin/pytest -q -m browser
 
 bench: sync
 	$(PY) -m bench

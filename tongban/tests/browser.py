@@ -48,3 +48,19 @@ def record_offsite(page, base_url: str) -> list[str]:
 
     page.on("request", seen)
     return offsite
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def screenshot(page, name: str, *, full_page: bool = False) -> None:
+    """Save docs/screenshots/<name>.png when TONGBAN_SCREENSHOTS=1 (``make screenshots``).
+
+    The documentation's pictures are taken by the browser tests themselves, so they show the
+    pages as the tests left them; a normal test run writes nothing into the checkout.
+    """
+    import os
+
+    if os.environ.get("TONGBAN_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
