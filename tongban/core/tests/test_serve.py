@@ -65,7 +65,7 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     }
     env.pop("DATABASE_URL", None)
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=120)
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=600)
     port, sms_port, pay_port, courier_port = (_free_port() for _ in range(4))
     # Started as a non-interactive shell starts a background job: with SIGINT ignored.
     serve = subprocess.Popen(
@@ -81,7 +81,7 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while (_health(port) or {}).get("status") != "ok" and time.monotonic() < deadline:
             time.sleep(0.3)
         assert _health(port)["status"] == "ok"
