@@ -14,6 +14,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Tests deactivate items and publish versions and expect the next submission to see it at
 # once; the cache itself is tested with the setting turned on (cases/tests/test_guides.py).
 CASES_GUIDE_CACHE_SECONDS = 0
+PORTAL_HOME_CACHE_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Static files come from the app folders through the finders: no collected STATIC_ROOT.

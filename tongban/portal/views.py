@@ -1,8 +1,12 @@
 from django.shortcuts import render
 
-from tongban.org import services as org
+from tongban.portal import home as blocks
 
 
 def home(request):
-    """The citizen's front door: the county's service network, from live data."""
-    return render(request, "portal/home.html", {"network": org.network_summary()})
+    """The citizen's front door: search first, then life events, departments and audiences,
+    hot items from live cases, and, signed in, the person's pending cases and messages.
+
+    In elderly mode the template shows a few big tiles instead of the full browse."""
+    context = {**blocks.public(), "mine": blocks.personal(request.user)}
+    return render(request, "portal/home.html", context)

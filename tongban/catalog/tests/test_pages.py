@@ -530,6 +530,6 @@ def test_home_page_puts_the_search_first_with_hot_items_and_browse_entries(clien
     assert hero < html.index('id="home-q"') < html.index("四级政务服务网络")
     assert 'id="header-q"' not in html
     assert 'href="/search?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7"' in html  # 营业执照
-    for entry in ("?by=person", "?by=enterprise", "?by=department", "?by=topic"):
+    for entry in ("?by=person", "?by=enterprise"):
         assert f'href="/items/{entry}"' in html
     assert 'href="/items/?by=person&amp;topic=birth"' in html
