@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 # (title, URL name, the action their door checks).
 DESKS = (
     (_("工作台(待办与办件)"), "portal:workbench", "cases.view"),
+    (_("帮办代办预约"), "portal:workbench_assist", "cases.intake"),
     (_("效能监察"), "portal:supervision", "cases.supervise"),
     (_("差评整改台"), "reviews:desk", "reviews.view_rectification"),
     (_("寄递工作台"), "logistics:desk", "logistics.view"),

@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime
 import json
+from typing import Literal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
@@ -62,7 +63,11 @@ class FileIn(Schema):
 
 
 class ReferenceIn(Schema):
-    source: str = Field(description="registry.person、registry.entity 或 license")
+    source: str = Field(
+        description=(
+            "registry.person、registry.entity、license、bundle 或 case(复用本人以前提交过的材料)"
+        )
+    )
     id: str = Field(max_length=100)
 
 
@@ -81,6 +86,9 @@ class CaseIn(Schema):
         "", description="结果送达方式:window 窗口领取(默认)、post 邮寄、electronic 电子送达"
     )
     delivery_address: str = Field("", max_length=200, description="邮寄地址(邮寄时必填)")
+    channel: Literal["web", "mobile"] = Field(
+        "web", description="申请渠道:web 网上办理(默认)、mobile 移动端(省级移动端 App 等)"
+    )
 
 
 class EventOut(Schema):
@@ -161,7 +169,7 @@ def create_case(request, payload: CaseIn, idempotency_key: Header[str | None] = 
             item_code=payload.item_code,
             form_data=payload.form_data,
             materials=_materials(payload.materials),
-            channel=Channel.WEB,
+            channel=Channel(payload.channel),
             enterprise=acting_enterprise(request),
             idempotency_key=idempotency_key,
             delivery=payload.delivery,

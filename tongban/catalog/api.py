@@ -163,6 +163,7 @@ class StepOut(Schema):
 class MaterialOut(Schema):
     """申请材料; ``exemptible``: an e-license or shared data can stand in for it (免于提交)."""
 
+    id: int = Field(description="材料编号(申请时 materials[].spec 填此值)")
     order: int
     name: str
     source: MaterialSource

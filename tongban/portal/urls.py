@@ -2,8 +2,11 @@ from django.urls import path
 
 from tongban.portal import (
     applicant,
+    assist_views,
     modes,
+    pwa,
     results,
+    speech,
     supervision,
     views,
     window_intake,
@@ -14,6 +17,9 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("mode/elder/", modes.switch_elder, name="switch_elder"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("workbench/", workbench.inbox, name="workbench"),
     path("workbench/intake/", window_intake.intake, name="workbench_intake"),
     path("workbench/cases/<str:number>/", workbench.detail, name="workbench_case"),
@@ -31,4 +37,8 @@ urlpatterns = [
     path("my/cases/<str:number>/resubmit/", applicant.resubmit, name="resubmit"),
     path("cases/<str:number>/receipt.pdf", applicant.receipt, name="receipt"),
     path("track/", applicant.track, name="track"),
+    path("speech/", speech.speak, name="speech"),
+    path("assist/", assist_views.book, name="assist"),
+    path("assist/<str:number>/", assist_views.booking, name="assist_booking"),
+    path("workbench/assist/", assist_views.staff_list, name="workbench_assist"),
 ]

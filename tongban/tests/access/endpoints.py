@@ -74,6 +74,7 @@ QUERIES = {
 OBJECT_PARAMS = {
     "sso:revoke_consent": {"pk": lambda w: w.objects["consent"].pk},
     "portal:case_result": {"number": lambda w: w.objects["case"].number},
+    "portal:assist_booking": {"number": lambda w: w.objects["assistbooking"].number},
     "portal:workbench_material": {"pk": lambda w: w.objects["case"].materials.first().pk},
     "portal:workbench_act": {"action": lambda w: "accept"},
     "identity:add_agent": {"pk": lambda w: w.objects["enterprise"].pk},

@@ -141,6 +141,7 @@ def _objects(world: World, department, window) -> None:
     _identity(world)
     _cases_and_workflow(world, department)
     _finance(world)
+    _assist(world, window)
     Group.objects.create(name="harness")
     CallLog.objects.create(
         method="GET", route="/api/v1/harness", status=200, latency_ms=1, bytes_out=1
@@ -155,6 +156,23 @@ def _identity(world: World) -> None:
     )
     SignInFailure.objects.create(username="harness", failures=1)
     world.objects["signinfailure"] = SignInFailure.objects.get(username="harness")
+
+
+def _assist(world: World, window) -> None:
+    """A 帮办代办 booking at the harness window's center, made by ``person_l1``."""
+    from tongban.portal.models import AssistBooking
+
+    world.objects["assistbooking"] = AssistBooking.objects.create(
+        number="BB202601010001",
+        kind=AssistBooking.Kind.HELP,
+        center=window.center,
+        date=clock.today(),
+        slot=AssistBooking.Slot.MORNING,
+        name="王秀兰",
+        phone="13900000009",
+        user=world.users["person_l1"],
+        created_at=clock.now(),
+    )
 
 
 def _finance(world: World) -> None:
