@@ -327,6 +327,8 @@ TONGBAN_COUNTY_CODE = env.text("TONGBAN_COUNTY_CODE", "610124")
 TONGBAN_COUNTY_NAME = env.text("TONGBAN_COUNTY_NAME", "周至县")
 # The consultation line every portal page offers as a one-tap call (12345 政务服务便民热线).
 TONGBAN_HOTLINE = env.text("TONGBAN_HOTLINE", "12345")
+# How long the home page keeps its public blocks (hot items, bundles, departments); 0 = off.
+PORTAL_HOME_CACHE_SECONDS = env.integer("PORTAL_HOME_CACHE_SECONDS", 300)
 
 # Idle timeout of a signed-in session: renewed by SlidingSessionMiddleware at most every
 # SESSION_REFRESH_SECONDS (so it holds to within that), not by a write on every request.
@@ -583,3 +585,50 @@ METRICS_LEDGER_WARN_DAYS = env.integer("METRICS_LEDGER_WARN_DAYS", 15)
 METRICS_EVIDENCE_MAX_BYTES = env.integer("METRICS_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 METRICS_EVIDENCE_MAX_FILES = env.integer("METRICS_EVIDENCE_MAX_FILES", 10)
 # End of metrics ---------------------------------------------------------------------------
+
+# Read-aloud and 帮办代办 booking (docs/read-aloud-and-assist.md). Where the browser has no
+# Chinese voice the page's text is read by espeak-ng's Mandarin voice on the platform
+# (PORTAL_SPEECH_COMMAND), at PORTAL_SPEECH_SPEED words per minute (PORTAL_SPEECH_SLOW_SPEED
+# in elderly mode), at most PORTAL_SPEECH_MAX_CHARS characters a request, stopped after
+# PORTAL_SPEECH_TIMEOUT seconds; the audio is kept under PORTAL_SPEECH_CACHE_DIR (delete it
+# freely). A client address may ask PORTAL_SPEECH_PER_IP times per PORTAL_SPEECH_WINDOW
+# seconds. Bookings of help at a service center are taken up to PORTAL_ASSIST_DAYS ahead.
+PORTAL_SPEECH_COMMAND = env.text("PORTAL_SPEECH_COMMAND", "espeak-ng")
+PORTAL_SPEECH_SPEED = env.integer("PORTAL_SPEECH_SPEED", 160)
+PORTAL_SPEECH_SLOW_SPEED = env.integer("PORTAL_SPEECH_SLOW_SPEED", 125)
+PORTAL_SPEECH_MAX_CHARS = env.integer("PORTAL_SPEECH_MAX_CHARS", 3000)
+PORTAL_SPEECH_TIMEOUT = env.integer("PORTAL_SPEECH_TIMEOUT", 30)
+PORTAL_SPEECH_CACHE_DIR = Path(env.text("PORTAL_SPEECH_CACHE_DIR", str(VAR_DIR / "speech")))
+PORTAL_SPEECH_PER_IP = env.integer("PORTAL_SPEECH_PER_IP", 60)
+PORTAL_SPEECH_WINDOW = env.integer("PORTAL_SPEECH_WINDOW", 60)
+PORTAL_ASSIST_DAYS = env.integer("PORTAL_ASSIST_DAYS", 30)
+# End of read-aloud and assist -------------------------------------------------------------
+
+# Kiosk: self-service terminals (自助终端, docs/kiosk.md). Each enrolled terminal has a card
+# reader service; KIOSK_READER_PROVIDER names how the platform asks it for the ID card on
+# the reader ("reader_http": the terminal's own reader_url and shared key; "sandbox": the
+# simulated reader, `manage.py card_reader_sandbox`, started by `manage.py serve` in
+# development). A kiosk session ends after KIOSK_IDLE_SECONDS without a touch (browser and
+# server); the enrolment cookie lasts KIOSK_COOKIE_DAYS.
+KIOSK_READER_PROVIDER = env.text(
+    "KIOSK_READER_PROVIDER", "reader_http" if PRODUCTION else "sandbox"
+)
+KIOSK_SANDBOX_PORT = env.integer("KIOSK_SANDBOX_PORT", 8030)
+KIOSK_READER_PROVIDERS = {
+    "reader_http": {"timeout": float(env.integer("KIOSK_READER_TIMEOUT", 3))},
+    "sandbox": {
+        "type": "sandbox",
+        "url": env.text("KIOSK_SANDBOX_URL", f"http://127.0.0.1:{KIOSK_SANDBOX_PORT}"),
+        # Public demo values: the sandbox reader checks every terminal's requests with them.
+        "app_secret": "kiosk-sandbox-secret",
+        "timeout": 3.0,
+    },
+}
+if KIOSK_READER_PROVIDER not in KIOSK_READER_PROVIDERS:
+    raise ImproperlyConfigured(
+        f"KIOSK_READER_PROVIDER must be one of {sorted(KIOSK_READER_PROVIDERS)}"
+    )
+KIOSK_SANDBOX_AUTOSTART = env.flag("KIOSK_SANDBOX_AUTOSTART", default=TONGBAN_ENV == "development")
+KIOSK_IDLE_SECONDS = env.integer("KIOSK_IDLE_SECONDS", 60)
+KIOSK_COOKIE_DAYS = env.integer("KIOSK_COOKIE_DAYS", 3650)
+# End of kiosk -----------------------------------------------------------------------------

@@ -144,6 +144,7 @@ def _table() -> dict[str, frozenset[str]]:
     return {
         Role.SYSTEM_ADMIN: model_permissions("org")
         | model_permissions("identity")
+        | model_permissions("kiosk")
         | model_permissions("oauth2_provider")
         | {VIEW_AUDIT}
         | VIEW_CATALOG

@@ -49,6 +49,7 @@ def production_secret(tmp_path):
         PAYMENTS_PROVIDERS={"channel_http": {**channel, "app_secret": "s1"}},
         LOGISTICS_PROVIDER="courier_http",
         LOGISTICS_PROVIDERS={"courier_http": {**courier, "app_secret": "s2"}},
+        KIOSK_READER_PROVIDER="reader_http",
     ):
         yield demo_file
 
@@ -140,12 +141,17 @@ def test_production_will_not_start_with_debug_on(tmp_path):
         ("PAYMENTS_PROVIDERS", {"type": "channel_http", "url": "https://pay"}, "支付渠道未配置"),
         ("LOGISTICS_PROVIDERS", {"type": "sandbox"}, "快递沙箱"),
         ("LOGISTICS_PROVIDERS", {"type": "courier_http"}, "快递接口未配置"),
+        ("KIOSK_READER_PROVIDERS", {"type": "sandbox"}, "读卡器沙箱"),
     ],
 )
 def test_production_refuses_a_sandbox_or_unconfigured_channel_and_courier(
     production_secret, setting, provider, message
 ):
-    name = "channel_http" if setting == "PAYMENTS_PROVIDERS" else "courier_http"
+    name = {
+        "PAYMENTS_PROVIDERS": "channel_http",
+        "LOGISTICS_PROVIDERS": "courier_http",
+        "KIOSK_READER_PROVIDERS": "reader_http",
+    }[setting]
     with (
         override_settings(**{setting: {name: provider}}),
         pytest.raises(ImproperlyConfigured, match=message),

@@ -66,7 +66,7 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     env.pop("DATABASE_URL", None)
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, timeout=600)
-    port, sms_port, pay_port, courier_port = (_free_port() for _ in range(4))
+    port, sms_port, pay_port, courier_port, reader_port = (_free_port() for _ in range(5))
     # Started as a non-interactive shell starts a background job: with SIGINT ignored.
     serve = subprocess.Popen(
         [
@@ -74,6 +74,7 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
             "serve",
             *("--port", str(port), "--sms-port", str(sms_port)),
             *("--pay-port", str(pay_port), "--courier-port", str(courier_port)),
+            *("--reader-port", str(reader_port)),
         ],
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         env=env,
@@ -86,8 +87,8 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(tmp_path):
             time.sleep(0.3)
         assert _health(port)["status"] == "ok"
         children = _children(serve.pid)
-        assert len(children) == 5  # web, worker, the SMS, payment and courier sandboxes
-        for sandbox_port in (sms_port, pay_port, courier_port):
+        assert len(children) == 6  # web, worker, the SMS, payment, courier and reader sandboxes
+        for sandbox_port in (sms_port, pay_port, courier_port, reader_port):
             _wait_for_page(sandbox_port, deadline)
 
         serve.send_signal(signal.SIGINT)

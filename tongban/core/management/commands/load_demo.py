@@ -18,6 +18,7 @@ DEMO_MODULES = (
     "tongban.licenses.demo",
     "tongban.bundles.demo",
     "tongban.metrics.demo",
+    "tongban.kiosk.demo",
 )
 
 

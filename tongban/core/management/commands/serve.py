@@ -3,8 +3,9 @@
 ``make run`` uses this so that one terminal runs the whole demo: the web server
 (Django's development server), ``manage.py worker`` for background tasks and, in
 development, the sandboxes of the outside systems: SMS (``manage.py sms_sandbox``: SMS show
-on its page and in this console), the payment channel (``payment_sandbox``: its pay page)
-and the courier (``courier_sandbox``: its page advances the parcels). When one process
+on its page and in this console), the payment channel (``payment_sandbox``: its pay page),
+the courier (``courier_sandbox``: its page advances the parcels) and the ID-card reader
+(``card_reader_sandbox``: place a demo person's card on it). When one process
 ends, the others are stopped too, so nothing is left running.
 """
 
@@ -34,8 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--sms-port", type=int, default=settings.NOTIFY_SANDBOX_PORT)
         parser.add_argument("--pay-port", type=int, default=settings.PAYMENTS_SANDBOX_PORT)
         parser.add_argument("--courier-port", type=int, default=settings.LOGISTICS_SANDBOX_PORT)
+        parser.add_argument("--reader-port", type=int, default=settings.KIOSK_SANDBOX_PORT)
 
-    def handle(self, *args, host, port, sms_port, pay_port, courier_port, **options):
+    def handle(self, *args, host, port, sms_port, pay_port, courier_port, reader_port, **options):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         commands = [
             [*manage, "worker", "--no-reload", "--interval", "1", "--verbosity", "0"],
@@ -47,6 +49,9 @@ class Command(BaseCommand):
             commands.append(self._sandbox(manage, "payment_sandbox", "统一支付沙箱", pay_port))
         if settings.LOGISTICS_SANDBOX_AUTOSTART:
             commands.append(self._sandbox(manage, "courier_sandbox", "快递沙箱", courier_port))
+        if settings.KIOSK_SANDBOX_AUTOSTART:
+            reader = self._sandbox(manage, "card_reader_sandbox", "读卡器沙箱", reader_port)
+            commands.append(reader)
         if settings.PROVINCIAL_OIDC_ISSUER.rstrip("/") == settings.PROVINCIAL_SANDBOX_URL:
             # In a thread of this process: provincial sign-in works against it (docs/sso.md).
             self.stdout.write(provincial_idp_sandbox.start_in_background())
@@ -57,6 +62,7 @@ class Command(BaseCommand):
             "NOTIFY_SANDBOX_PORT": str(sms_port),
             "PAYMENTS_SANDBOX_PORT": str(pay_port),
             "LOGISTICS_SANDBOX_PORT": str(courier_port),
+            "KIOSK_SANDBOX_PORT": str(reader_port),
             # The sandboxes post their notices back to this server.
             "PAYMENTS_PUBLIC_URL": os.environ.get("PAYMENTS_PUBLIC_URL", here),
             "LOGISTICS_PUBLIC_URL": os.environ.get("LOGISTICS_PUBLIC_URL", here),
