@@ -4,11 +4,17 @@ A material is given as a dict::
 
     {"spec": 12, "file": <File or UploadedFile>}                 # an upload
     {"spec": 12, "reference": {"source": "license", "id": "…"}}  # data held elsewhere
+    {"spec": 12, "reference": {"source": "case", "id": "345"}}    # a file handed in before
 
 A required material (``MaterialSpec.Requirement.REQUIRED``) that the registries can stand
 for (``shared_data_item`` ``registry.person`` / ``registry.entity``) is attached as a
 reference by the platform when the applicant's record is found (免于提交). Files go through
 Django's storage under a generated name (never the applicant's file name), with their SHA-256.
+
+A ``case`` reference reuses a file the same applicant handed in with an earlier case of
+theirs (材料复用, the materials on file of their space): the new material is an upload that
+points at the same stored file (same name, same SHA-256), its ``reference_id`` naming the
+earlier material; anyone else's material is refused.
 """
 
 import contextlib
@@ -37,12 +43,14 @@ SIGNATURES = {
     "image/png": b"\x89PNG\r\n\x1a\n",
     "application/ofd": b"PK\x03\x04",
 }
+EARLIER = "case"  # a reference to a material of an earlier case of the same applicant
 REFERENCE_SOURCES = frozenset(
     {
         Material.Source.PERSON,
         Material.Source.ENTITY,
         Material.Source.LICENSE,
         Material.Source.BUNDLE,
+        EARLIER,
     }
 )
 Errors = dict[str, list[str]]
@@ -73,6 +81,8 @@ def prepare(
             problem = _license_of(entry, user, enterprise)
         if not problem and entry.source == Material.Source.BUNDLE:
             problem = _shared_of(entry, user)
+        if not problem and entry.source == EARLIER:
+            problem = _earlier_of(entry, user)
         if problem:
             errors[f"materials[{index}]"] = [problem]
         else:
@@ -144,6 +154,24 @@ def _shared_of(entry: Prepared, user) -> str | None:
     if found is None:
         return "没有找到该一件事共享材料 / no such shared material of yours"
     entry.shared = found
+    return None
+
+
+def _earlier_of(entry: Prepared, user) -> str | None:
+    """A file ``user`` handed in with an earlier case of theirs (not replaced since): stored
+    again as an upload of the same file, its ``reference_id`` naming the earlier material."""
+    found = None
+    if entry.reference_id.isdigit():
+        found = (
+            Material.objects.filter(
+                pk=int(entry.reference_id), case__applicant=user, superseded=False
+            )
+            .exclude(file="")
+            .first()
+        )
+    if found is None:
+        return "没有找到您以前提交过的该材料 / no such earlier material of yours"
+    entry.source, entry.shared = Material.Source.UPLOAD, found
     return None
 
 

@@ -13,13 +13,15 @@ import uuid
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, Max, Q, Value, When
 
 from tongban.audit import services as audit
 from tongban.core import clock
 from tongban.errors import Conflict, InvalidInput, NotFound
 from tongban.notify import policy, templating
 from tongban.notify.models import Channel, Message, Template, mask
+from tongban.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 
 Status = Message.Status
 CODE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
@@ -205,6 +207,27 @@ def _store(recipient, template, to, context, urgent, key, by) -> Message:
 def inbox(user, *, unread_only: bool = False):
     messages = Message.objects.filter(recipient=user, channel=Channel.IN_APP)
     return messages.filter(read_at__isnull=True) if unread_only else messages
+
+
+def inbox_page(user, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT):
+    """One page of ``user``'s in-app messages, unread first, newest first within each:
+    ``(messages, next_cursor)``. Keyset on (read, -id); the cursor is the last row's pair."""
+    rows = inbox(user).annotate(
+        seen=DbCase(
+            When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    )
+    if cursor:
+        seen, pk = decode_cursor(cursor, 2)
+        if not isinstance(seen, int) or not isinstance(pk, int):
+            raise InvalidInput(fields={"cursor": ["分页游标无效 / invalid cursor"]})
+        rows = rows.filter(Q(seen__gt=seen) | Q(seen=seen, pk__lt=pk))
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    found = list(rows.order_by("seen", "-pk")[: limit + 1])
+    if len(found) <= limit:
+        return found, None
+    found = found[:limit]
+    return found, encode_cursor([found[-1].seen, found[-1].pk])
 
 
 def unread_count(user) -> int:

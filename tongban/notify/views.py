@@ -1,15 +1,24 @@
-"""Delivery receipts posted by SMS providers: signed like the API calls, recorded, answered."""
+"""Delivery receipts posted by SMS providers: signed like the API calls, recorded, answered;
+and the person's inbox (我的消息, ``/my/messages/``): their in-app messages, unread first, each
+marked read by a POST, or all at once.
+"""
 
 import datetime
 import json
 
 from django.conf import settings
+from django.contrib import messages as flash
 from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tongban.core import clock
 from tongban.core import httpsign as signing
+from tongban.errors import InvalidInput, NotFound
+from tongban.identity.views import person_required
 from tongban.notify import services
 
 
@@ -40,3 +49,50 @@ def receipt(request, provider: str):
     if not known:
         return JsonResponse({"code": "NOT_FOUND", "message": "没有这条消息"}, status=404)
     return JsonResponse({"code": "OK"})
+
+
+# --- the inbox ------------------------------------------------------------------------------
+
+
+@person_required
+def inbox(request):
+    cursor, problem = request.GET.get("cursor") or None, ""
+    try:
+        rows, next_cursor = services.inbox_page(request.user, cursor=cursor)
+    except InvalidInput as error:
+        rows, next_cursor = services.inbox_page(request.user)
+        problem, cursor = error.fields["cursor"][0], None
+    context = {
+        "inbox": rows,
+        "next_cursor": next_cursor,
+        "cursor": cursor,
+        "cursor_error": problem,
+        "unread": services.unread_count(request.user),
+    }
+    return render(request, "notify/inbox.html", context)
+
+
+@require_POST
+@person_required
+def mark_read(request, pk: int):
+    try:
+        services.mark_read(request.user, pk)
+    except NotFound as error:
+        return render(request, "notify/inbox_message.html", {"message": error.message}, status=404)
+    return redirect(_back(request))
+
+
+@require_POST
+@person_required
+def mark_all_read(request):
+    count = services.inbox(request.user, unread_only=True).update(read_at=clock.now())
+    if count:
+        flash.success(request, _("已将 %(count)d 条消息标为已读") % {"count": count})
+    return redirect(_back(request))
+
+
+def _back(request) -> str:
+    """The inbox page the form was on (a cursor from this site only, never a URL)."""
+    cursor = str(request.POST.get("cursor") or "")
+    page = reverse("notify:inbox")
+    return f"{page}?cursor={cursor}" if cursor.replace("-", "").replace("_", "").isalnum() else page

@@ -12,10 +12,12 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.bundles.models import BundleCase
 from tongban.cases import intake, receipts, services, tracking
+from tongban.cases import materials as files
 from tongban.cases.api import receipt_response
 from tongban.cases.models import Channel, DeliveryMethod, Status
 from tongban.catalog.models import Guide
@@ -26,8 +28,16 @@ from tongban.identity.enterprises import acting_enterprise, scopes_for
 from tongban.identity.models import User
 from tongban.identity.views import person_required
 from tongban.licenses import uses
+from tongban.registry import sections
 
 TEMPLATE = "portal/applicant/{}.html"
+# The application form's steps (one page: each step is a part of the form).
+STEPS = (
+    gettext_lazy("填写申请表"),
+    gettext_lazy("上传材料"),
+    gettext_lazy("选择送达方式"),
+    gettext_lazy("提交"),
+)
 MASKED_TYPES = frozenset({"id_number", "phone"})
 SHARED_LABELS = {"registry.person": "人口库", "registry.entity": "法人库"}
 
@@ -72,9 +82,10 @@ def apply(request, code: str):
         raise PermissionDenied("您没有获得该法人授权申请办理事项", "No apply scope")
     known = intake.prefill(request.user, guide, enterprise)
     offers = uses.offer_for(guide, request.user, enterprise=enterprise)
+    on_file = sections.reusable_materials(request.user, [m.name for m in guide.materials.all()])
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        given, specs = _given_materials(request, guide, offers)
+        given, specs = _given_materials(request, guide, offers, on_file)
         try:
             case = intake.submit(
                 user=request.user,
@@ -91,13 +102,17 @@ def apply(request, code: str):
             errors = _keyed_errors(error, specs)
         else:
             return redirect(f"{reverse('portal:my_case', args=[case.number])}?new=1")
+    fields = _fields(guide, known, request.POST if request.method == "POST" else {}, errors)
+    materials = _material_rows(request, guide, enterprise, errors, offers, on_file)
     context = {
         "guide": guide,
         "item": guide.item,
         "enterprise": enterprise,
-        "fields": _fields(guide, known, request.POST if request.method == "POST" else {}, errors),
-        "materials": _material_rows(request, guide, enterprise, errors, offers),
+        "fields": fields,
+        "materials": materials,
         "errors": errors,
+        "error_links": _error_links(errors, fields, materials),
+        "steps": STEPS,
         "deliveries": DeliveryMethod.choices,
         "delivery": request.POST.get("delivery") or DeliveryMethod.WINDOW,
         "delivery_address": request.POST.get("delivery_address", ""),
@@ -152,19 +167,25 @@ def _shown(field: dict, value) -> str:
     return mask(str(value), kind) if kind else str(value)
 
 
-def _given_materials(request, guide, offers) -> tuple[list[dict], list[int]]:
-    """The uploads, and the e-licenses offered that the applicant agreed to use instead."""
+def _given_materials(request, guide, offers, on_file) -> tuple[list[dict], list[int]]:
+    """Per material, in this order: the e-license offered that the applicant agreed to use
+    instead; a file chosen or a photo taken; the material on file they chose to reuse."""
     given, specs = [], []
     for spec in guide.materials.all():
-        upload = request.FILES.get(f"material_{spec.pk}")
+        upload = request.FILES.get(f"material_{spec.pk}") or request.FILES.get(f"photo_{spec.pk}")
         offered = offers.get(spec.pk)
+        earlier = on_file.get(spec.name)
         if offered is not None and request.POST.get(f"use_license_{spec.pk}") == "1":
             reference = {"source": "license", "id": offered.identifier}
             given.append({"spec": spec.pk, "reference": reference})
-            specs.append(spec.pk)
         elif upload is not None:
             given.append({"spec": spec.pk, "file": upload})
-            specs.append(spec.pk)
+        elif earlier is not None and request.POST.get(f"reuse_{spec.pk}") == str(earlier.id):
+            reference = {"source": files.EARLIER, "id": str(earlier.id)}
+            given.append({"spec": spec.pk, "reference": reference})
+        else:
+            continue
+        specs.append(spec.pk)
     return given, specs
 
 
@@ -182,9 +203,9 @@ def _keyed_errors(error: InvalidInput, specs: list[int]) -> dict[str, list[str]]
     return keyed
 
 
-def _material_rows(request, guide, enterprise, errors, offers) -> list[dict]:
+def _material_rows(request, guide, enterprise, errors, offers, on_file) -> list[dict]:
     """Each material: exempt through shared data, offered as an e-license (used unless the
-    applicant unticks it), or to upload."""
+    applicant unticks it), to upload or photograph, or reused from the materials on file."""
     person = intake.person_of(request.user)
     posted = request.method == "POST"
     rows = []
@@ -199,10 +220,29 @@ def _material_rows(request, guide, enterprise, errors, offers) -> list[dict]:
                 "exempt": SHARED_LABELS[shared] if exempt else "",
                 "license": offers.get(spec.pk),
                 "use_license": not posted or request.POST.get(f"use_license_{spec.pk}") == "1",
+                "on_file": on_file.get(spec.name),
+                "reuse": posted and bool(request.POST.get(f"reuse_{spec.pk}")),
                 "errors": errors.get(f"materials.{spec.pk}", []),
             }
         )
     return rows
+
+
+def _error_links(errors, fields, materials) -> list[dict]:
+    """The summary at the top of a refused form: each problem, linking to its field."""
+    anchors = {f"form_data.{f['key']}": (f"f-{f['key']}", f["label"]) for f in fields}
+    for m in materials:
+        anchors[f"materials.{m['spec'].pk}"] = (f"m-{m['spec'].pk}", m["spec"].name)
+    anchors["delivery"] = ("f-delivery", gettext("结果送达方式"))
+    anchors["delivery_address"] = ("f-delivery-address", gettext("邮寄地址"))
+    links = []
+    for key, problems in errors.items():
+        target, label = anchors.get(key, ("", ""))
+        links.extend(
+            {"href": f"#{target}" if target else "", "label": label, "text": problem}
+            for problem in problems
+        )
+    return links
 
 
 # --- my cases -----------------------------------------------------------------------------

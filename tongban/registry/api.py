@@ -10,9 +10,10 @@ import datetime
 
 from ninja import Field, Query, Router, Schema
 
+from tongban.errors import InvalidInput
 from tongban.identity.apiauth import UserAuth
-from tongban.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from tongban.registry import spaces
+from tongban.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
+from tongban.registry import sections, spaces
 
 router = Router(tags=["spaces"], auth=UserAuth())
 
@@ -135,6 +136,28 @@ class DataReadPage(Schema):
     next_cursor: str | None
 
 
+class MaterialOnFileOut(Schema):
+    """我提交过的材料 / a material on file: the latest of its name handed in with a case.
+    Reuse it when applying with ``{"spec": …, "reference": {"source": "case", "id": "<id>"}}``."""
+
+    id: int
+    name: str
+    case_number: str
+    submitted_at: datetime.datetime
+    content_type: str
+    size: int | None
+
+
+class MaterialPage(Schema):
+    items: list[MaterialOnFileOut]
+    next_cursor: str | None
+
+
+class MaterialsQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
 class ReadsQuery(Schema):
     cursor: str | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
@@ -153,6 +176,28 @@ def my_space(request):
 @router.get("/me/reads", response=DataReadPage, summary="谁查看了我的个人信息 / Reads of my data")
 def my_reads(request, query: Query[ReadsQuery]):
     return _reads(spaces.own_person(request.user), query)
+
+
+@router.get(
+    "/me/materials",
+    response=MaterialPage,
+    summary="我提交过的材料(可复用)/ My materials on file",
+)
+def my_materials(request, query: Query[MaterialsQuery]):
+    spaces.own_person(request.user)
+    items, next_before = sections.materials_on_file(
+        request.user, before=_before(query.cursor), limit=query.limit
+    )
+    return {"items": items, "next_cursor": encode_cursor([next_before]) if next_before else None}
+
+
+def _before(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    (value,) = decode_cursor(cursor, 1)
+    if not isinstance(value, int):
+        raise InvalidInput(fields={"cursor": ["分页游标无效,请从第一页重新开始 / invalid cursor"]})
+    return value
 
 
 @router.get(

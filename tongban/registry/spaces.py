@@ -5,7 +5,14 @@ A space is read by its subject over the internet, so every personal value in it 
 the subject knows their own data and never needs it in full here. Who read it comes from
 the audit log: every full read (``tongban.core.pii.reveal``) is a ``pii.reveal`` record on
 the registry record (or on the person's account), naming the reader, field and purpose.
-Cases and licenses join the spaces when those apps exist.
+
+The other sections (``registry.sections``) are read from the apps that hold them, each a
+page at a time (keyset on the id, newest first, one query a page with its related rows
+joined): cases from every channel (``cases``), licenses (the wallet, ``licenses.wallet``),
+materials on file (the latest of each name the person handed in, reusable when applying),
+messages (``notify``), ratings given (``reviews``). An enterprise space lists the
+enterprise's cases, licenses and the ratings of its cases, to those who may view it
+(``enterprise_by_uscc``).
 """
 
 import datetime
