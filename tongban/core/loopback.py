@@ -29,6 +29,13 @@ class JsonHandler(BaseHTTPRequestHandler):
     def _json(self, status: int, data: dict):
         self._send(status, "application/json", json.dumps(data, ensure_ascii=False).encode())
 
+    def _see_other(self, location: str = "/"):
+        """303 to ``location``: a sandbox page's button posts, then shows the page again."""
+        self.send_response(303)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _send(self, status: int, content_type: str, body: bytes):
         self.send_response(status)
         self.send_header("Content-Type", content_type)

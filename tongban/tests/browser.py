@@ -64,3 +64,20 @@ def screenshot(page, name: str, *, full_page: bool = False) -> None:
     if os.environ.get("TONGBAN_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def sign_in(context, base_url: str, user, *, staff: bool = False) -> None:
+    """Put a signed-in session of ``user`` into a browser context's cookies (staff: a session
+    that has passed TOTP), as if they had signed in through the login page."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    if staff:
+        from tongban.identity.tests.helpers import verified_login
+
+        verified_login(client, user)
+    else:
+        client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}])

@@ -307,11 +307,7 @@ class _Handler(JsonHandler):
         else:
             return self._json(404, {"code": "NOT_FOUND", "message": "没有这个地址"})
         if form:  # a button on the page: back to it
-            self.send_response(303)
-            self.send_header("Location", "/")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return None
+            return self._see_other()
         return self._json(200, answer)
 
 

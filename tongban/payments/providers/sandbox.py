@@ -451,10 +451,7 @@ class _Handler(JsonHandler):
             return self._json(
                 400, {"code": "INVALID_REQUEST", "message": "action 应为 paid 或 failed"}
             )
-        self.send_response(303)
-        self.send_header("Location", order["return_url"] or "/")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self._see_other(order["return_url"] or "/")
 
     def _control(self, name: str, body: bytes):
         state = self.state

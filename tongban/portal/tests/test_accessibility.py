@@ -12,16 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tongban.cases.tests.factories import applicant_person, file_case, form_item
 from tongban.catalog.tests.test_pages import every_element_item
-from tongban.identity.tests.helpers import verified_login
 from tongban.licenses.tests.factories import LicenseFactory
 from tongban.org.models import StaffMembership
 from tongban.org.tests.factories import staff_with_role
-from tongban.tests.browser import axe_violations, describe, elder_mode, screenshot
+from tongban.tests.browser import axe_violations, describe, elder_mode, screenshot, sign_in
 
 PHONE = "13800001111"
 
@@ -142,25 +139,12 @@ HEADING_JUMPS = """() => {
 }"""
 
 
-def sign_in(page, live_server, user, *, staff: bool) -> None:
-    """Put a signed-in session (TOTP-verified for staff) into the browser's cookies."""
-    client = Client()
-    if staff:
-        verified_login(client, user)
-    else:
-        client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
-
-
 def open_page(page, live_server, name: str, *, elder: bool) -> None:
     visit = PAGES[name]()
     if elder:
         elder_mode(page.context, live_server.url)
     if visit.user is not None:
-        sign_in(page, live_server, visit.user, staff=visit.staff)
+        sign_in(page.context, live_server.url, visit.user, staff=visit.staff)
     response = page.goto(live_server.url + visit.path)
     assert response.status == 200, f"{visit.path}: {response.status}"
     if visit.then:

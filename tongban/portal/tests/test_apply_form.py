@@ -5,14 +5,12 @@ material on file (使用已提交过的材料). Browser tests: axe in normal and
 import re
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from tongban.cases.models import Case, Material
 from tongban.cases.tests.factories import FORM, applicant_person, file_case, form_item
-from tongban.tests.browser import axe_violations, describe, elder_mode
+from tongban.tests.browser import axe_violations, describe, elder_mode, sign_in
 
 FIELDS = [
     *FORM["fields"],
@@ -152,13 +150,8 @@ def test_someone_elses_material_cannot_be_slipped_in(client):
 
 
 def _signed_in(browser, live_server, user, *, elder=False, **options):
-    client = Client()
-    client.force_login(user)
     context = browser.new_context(locale="zh-CN", **options)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in(context, live_server.url, user)
     if elder:
         elder_mode(context, live_server.url)
     return context

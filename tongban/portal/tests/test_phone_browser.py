@@ -4,13 +4,11 @@ page with its number and tracks it. On every page: no horizontal scrolling, ever
 least 44 px high; axe finds nothing serious on the case and tracking pages."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import applicant_person, form_item
 from tongban.catalog.search import reindex
-from tongban.tests.browser import axe_violations, describe, record_offsite, screenshot
+from tongban.tests.browser import axe_violations, describe, record_offsite, screenshot, sign_in
 
 WIDTH = 375
 LAYOUT = """() => {
@@ -38,12 +36,7 @@ LAYOUT = """() => {
 
 
 def _sign_in(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in(context, live_server.url, user)
 
 
 def fits(page) -> None:

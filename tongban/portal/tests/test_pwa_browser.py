@@ -5,12 +5,10 @@ the manifest's icons are PNGs of their stated sizes, and the offline page passes
 import io
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from PIL import Image
 
 from tongban.cases.tests.factories import applicant_person, form_item
-from tongban.tests.browser import axe_violations, describe, elder_mode, record_offsite
+from tongban.tests.browser import axe_violations, describe, elder_mode, record_offsite, sign_in
 
 WAIT_CONTROLLED = """async () => {
     await navigator.serviceWorker.ready;
@@ -24,12 +22,7 @@ KEPT = """async (url) => {
 
 
 def _sign_in(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in(context, live_server.url, user)
 
 
 @pytest.mark.browser

@@ -9,9 +9,7 @@ pages pass axe-core in normal and elderly mode.
 import shutil
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
 
 from tongban.cases.tests.factories import applicant_person, file_case, form_item
 from tongban.org.tests.factories import TownCenterFactory
@@ -23,6 +21,7 @@ from tongban.tests.browser import (
     elder_mode,
     record_offsite,
     screenshot,
+    sign_in,
 )
 
 pytestmark = [
@@ -135,20 +134,15 @@ def test_elderly_mode_speaks_slower(page, live_server):
     assert page.evaluate("window.__spoken[0].rate") == 0.8
 
 
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
+def _sign_in(page, live_server, user) -> None:
+    sign_in(page.context, live_server.url, user)
 
 
 def test_case_status_page_is_read_aloud(page, live_server, notice_templates):
     page.add_init_script(NO_VOICES)
     person = applicant_person()
     case = file_case(form_item(), person)
-    sign_in(page, live_server, person)
+    _sign_in(page, live_server, person)
     asked = []
     page.on("request", lambda r: asked.append(r.post_data) if r.url.endswith("/speech/") else 0)
     page.goto(f"{live_server.url}/my/cases/{case.number}/")

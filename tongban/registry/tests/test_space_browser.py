@@ -3,8 +3,6 @@ rating, checked with axe-core in normal and elderly mode, nothing requested off-
 inbox too. Takes the documentation's picture (docs/screenshots/space.png)."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from tongban.cases.models import Case
 from tongban.cases.tests.factories import file_case, form_item
@@ -18,6 +16,7 @@ from tongban.tests.browser import (
     elder_mode,
     record_offsite,
     screenshot,
+    sign_in,
 )
 
 
@@ -27,13 +26,8 @@ def media(settings, tmp_path):
 
 
 def _context(browser, live_server, user, *, elder: bool):
-    client = Client()
-    client.force_login(user)
     context = browser.new_context(locale="zh-CN")
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    sign_in(context, live_server.url, user)
     if elder:
         elder_mode(context, live_server.url)
     return context
