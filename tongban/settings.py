@@ -592,7 +592,9 @@ METRICS_EVIDENCE_MAX_FILES = env.integer("METRICS_EVIDENCE_MAX_FILES", 10)
 # in elderly mode), at most PORTAL_SPEECH_MAX_CHARS characters a request, stopped after
 # PORTAL_SPEECH_TIMEOUT seconds; the audio is kept under PORTAL_SPEECH_CACHE_DIR (delete it
 # freely). A client address may ask PORTAL_SPEECH_PER_IP times per PORTAL_SPEECH_WINDOW
-# seconds. Bookings of help at a service center are taken up to PORTAL_ASSIST_DAYS ahead.
+# seconds. Bookings of help at a service center are taken up to PORTAL_ASSIST_DAYS ahead,
+# at most PORTAL_ASSIST_PER_PHONE a day for one phone and PORTAL_ASSIST_PER_IP an hour from
+# one client address (no account is needed to book).
 PORTAL_SPEECH_COMMAND = env.text("PORTAL_SPEECH_COMMAND", "espeak-ng")
 PORTAL_SPEECH_SPEED = env.integer("PORTAL_SPEECH_SPEED", 160)
 PORTAL_SPEECH_SLOW_SPEED = env.integer("PORTAL_SPEECH_SLOW_SPEED", 125)
@@ -602,6 +604,8 @@ PORTAL_SPEECH_CACHE_DIR = Path(env.text("PORTAL_SPEECH_CACHE_DIR", str(VAR_DIR /
 PORTAL_SPEECH_PER_IP = env.integer("PORTAL_SPEECH_PER_IP", 60)
 PORTAL_SPEECH_WINDOW = env.integer("PORTAL_SPEECH_WINDOW", 60)
 PORTAL_ASSIST_DAYS = env.integer("PORTAL_ASSIST_DAYS", 30)
+PORTAL_ASSIST_PER_PHONE = env.integer("PORTAL_ASSIST_PER_PHONE", 3)
+PORTAL_ASSIST_PER_IP = env.integer("PORTAL_ASSIST_PER_IP", 20)
 # End of read-aloud and assist -------------------------------------------------------------
 
 # Kiosk: self-service terminals (自助终端, docs/kiosk.md). Each enrolled terminal has a card

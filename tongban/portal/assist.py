@@ -24,6 +24,7 @@ from tongban.catalog.models import ServiceItem
 from tongban.core import clock
 from tongban.errors import Conflict, InvalidInput, NotFound
 from tongban.org.models import ServiceCenter
+from tongban.portal import throttle
 from tongban.portal.models import AssistBooking
 
 Kind, Slot, Status = AssistBooking.Kind, AssistBooking.Slot, AssistBooking.Status
@@ -120,6 +121,7 @@ def book(
         errors["note"] = ["上门服务请写明地址 / give the address for a home visit"]
     if errors:
         raise InvalidInput(fields=errors)
+    _throttle(phone, request)
     account = user if getattr(user, "is_authenticated", False) else None
     for _attempt in range(5):
         try:
@@ -145,6 +147,31 @@ def book(
             _remember(request, booking)
         return booking
     raise Conflict("预约繁忙,请稍后再试", "Could not allot a booking number, try again")
+
+
+def _throttle(phone: str, request) -> None:
+    """Bookings need no account, so each phone number and each client address has a budget
+    (``PORTAL_ASSIST_PER_PHONE`` a day, ``PORTAL_ASSIST_PER_IP`` an hour): a script cannot
+    fill a center's days with made-up bookings."""
+    message = "预约次数过多,请稍后再试或拨打咨询电话"
+    message_en = "Too many bookings, try again later or call the hotline"
+    throttle.count(
+        "assist-phone",
+        phone,
+        allowed=settings.PORTAL_ASSIST_PER_PHONE,
+        window_seconds=24 * 3600,
+        message=message,
+        message_en=message_en,
+    )
+    if request is not None:
+        throttle.count(
+            "assist-ip",
+            request.META.get("REMOTE_ADDR") or "",
+            allowed=settings.PORTAL_ASSIST_PER_IP,
+            window_seconds=3600,
+            message=message,
+            message_en=message_en,
+        )
 
 
 def complete(booking: AssistBooking, *, by, note: str = "", request=None) -> AssistBooking:

@@ -34,14 +34,16 @@ clerk_page = staff_page("cases.intake", refused=_refused)
 def book(request):
     """The booking form; a valid booking goes to its confirmation."""
     errors: dict = {}
+    status = 200
     if request.method == "POST":
         values = {name: request.POST.get(name, "") for name in FIELDS}
         try:
             booking = assist.book(**values, user=request.user, request=request)
         except InvalidInput as error:
-            errors = error.fields
+            errors, status = error.fields, 422
         except TongbanError as error:
             messages.error(request, error.message)
+            status = error.status
         else:
             return redirect("portal:assist_booking", number=booking.number)
     else:
@@ -55,7 +57,7 @@ def book(request):
         "items": assist.bookable_items(),
         "days": assist.open_days(),
     }
-    return render(request, "portal/assist/book.html", context, status=422 if errors else 200)
+    return render(request, "portal/assist/book.html", context, status=status)
 
 
 def _prefill(request) -> dict:

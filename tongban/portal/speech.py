@@ -18,7 +18,6 @@ tells the person to call the consultation line. Anyone may use it, signed in or 
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import shutil
@@ -28,12 +27,11 @@ from http import HTTPStatus
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
-from tongban.core import clock
 from tongban.errors import InvalidInput, RateLimited, TongbanError
+from tongban.portal import throttle
 from tongban.portal.modes import is_elder
 
 logger = logging.getLogger(__name__)
@@ -134,20 +132,14 @@ def _store(path: Path, audio: bytes) -> None:
 
 def limit(ip: str | None) -> None:
     """Count one request against the client address's window (``RateLimited`` past it)."""
-    window_seconds = settings.PORTAL_SPEECH_WINDOW
-    now = clock.now().timestamp()
-    window = int(now // window_seconds)
-    key = f"portal:speech:{ip or 'unknown'}:{window}"
-    try:
-        used = cache.incr(key)
-    except ValueError:
-        used = 1 if cache.add(key, 1, timeout=window_seconds + 60) else cache.incr(key)
-    if used > settings.PORTAL_SPEECH_PER_IP:
-        raise RateLimited(
-            retry_after=math.ceil(window_seconds * (window + 1) - now),
-            message="朗读请求过于频繁,请稍后再试",
-            message_en="Too many read-aloud requests, try again later",
-        )
+    throttle.count(
+        "speech",
+        ip or "",
+        allowed=settings.PORTAL_SPEECH_PER_IP,
+        window_seconds=settings.PORTAL_SPEECH_WINDOW,
+        message="朗读请求过于频繁,请稍后再试",
+        message_en="Too many read-aloud requests, try again later",
+    )
 
 
 # --- the view ----------------------------------------------------------------------------

@@ -4,12 +4,13 @@ to the person who booked and to the clerks of the booking's center only."""
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tongban.audit.models import AuditRecord
 from tongban.catalog.tests.factories import published_item
 from tongban.core import clock
-from tongban.errors import Conflict, InvalidInput, NotFound
+from tongban.errors import Conflict, InvalidInput, NotFound, RateLimited
 from tongban.identity.tests.helpers import verified_login
 from tongban.org.models import StaffMembership
 from tongban.org.tests.factories import (
@@ -24,6 +25,14 @@ from tongban.portal.models import AssistBooking
 
 pytestmark = pytest.mark.django_db
 Role = StaffMembership.Role
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    """The booking budgets live in the cache: each test starts with them unused."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -136,6 +145,28 @@ def test_an_item_is_named_by_code_or_in_words(town):
     assert worded.item is None and worded.item_name == "给老人办养老认证"
 
 
+def test_one_phone_books_at_most_three_times_a_day(town):
+    for n in range(3):
+        assist.book(**valid(town, name=f"测试{n}"))
+
+    with pytest.raises(RateLimited) as refused:
+        assist.book(**valid(town, name="第四次"))
+
+    assert "预约次数过多" in refused.value.message and refused.value.retry_after > 0
+    assert AssistBooking.objects.count() == 3
+
+
+def test_one_client_address_is_limited_by_the_hour(client, town, settings):
+    settings.PORTAL_ASSIST_PER_IP = 2
+    for n in range(2):
+        client.post("/assist/", valid(town, phone=f"139000000{n:02d}"))
+
+    refused = client.post("/assist/", valid(town, phone="13900000099"))
+
+    assert refused.status_code == 429 and "预约次数过多" in refused.content.decode()
+    assert AssistBooking.objects.count() == 2
+
+
 def test_a_clerk_of_the_center_completes_it_once(town, town_clerk):
     booking = assist.book(**valid(town))
     done = assist.complete(booking, by=town_clerk)
@@ -217,7 +248,7 @@ def test_the_list_is_paginated_and_filtered(client, town, town_clerk, settings):
     from tongban.portal import assist_views
 
     for n in range(assist_views.PER_PAGE + 1):
-        assist.book(**valid(town, name=f"测试{n}"))
+        assist.book(**valid(town, name=f"测试{n}", phone=f"139123456{n:02d}"))
     verified_login(client, town_clerk)
     first = client.get("/workbench/assist/")
     assert first.context["page"].paginator.num_pages == 2
@@ -238,7 +269,9 @@ def test_the_list_runs_a_fixed_number_of_queries(
 ):
     item = published_item()
     for n in range(5):
-        assist.book(**valid(town, name=f"测试{n}", item=item.implementation_code))
+        assist.book(
+            **valid(town, name=f"测试{n}", phone=f"139123456{n:02d}", item=item.implementation_code)
+        )
     verified_login(client, town_clerk)
     client.get("/workbench/assist/")
     with django_assert_max_num_queries(20):
