@@ -94,7 +94,8 @@ def test_conclusion_ships_the_result_after_the_commit(courier, django_capture_on
     assert Waybill.objects.get(case=case).status == Status.BOOKED
 
 
-def test_refresh_pulls_missed_tracks_and_delivers_the_case(courier):
+def test_refresh_pulls_missed_tracks_and_delivers_the_case(courier, settings):
+    settings.LOGISTICS_PUBLIC_URL = f"http://127.0.0.1:{_closed_port()}"  # not 8000: a demo may run
     case = posted_case()
     waybill = services.ship_result(case)
     for step in ("picked_up", "in_transit", "delivered"):
@@ -148,3 +149,12 @@ def test_a_clerk_of_another_department_may_not_act(courier):
 
     with pytest.raises(NotFound):
         services.cancel(waybill, by=outsider)
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

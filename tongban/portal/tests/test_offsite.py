@@ -13,8 +13,8 @@ from tongban.catalog.tests.test_pages import every_element_item
 from tongban.licenses.tests.factories import LicenseFactory
 from tongban.org.models import StaffMembership
 from tongban.org.tests.factories import staff_with_role
-from tongban.portal.tests.test_accessibility import PHONE, sign_in
-from tongban.tests.browser import elder_mode, record_offsite
+from tongban.portal.tests.test_accessibility import PHONE
+from tongban.tests.browser import elder_mode, record_offsite, sign_in
 
 
 def visit(page, url: str) -> None:
@@ -54,7 +54,7 @@ def test_no_page_requests_anything_outside_the_platform(page, live_server, notic
     page.locator("form button[type=submit], form input[type=submit]").last.click()
     page.wait_for_load_state("networkidle")
 
-    sign_in(page, live_server, person, staff=False)
+    sign_in(page.context, live_server.url, person)
     for path in [
         f"/items/{item.implementation_code}/apply/",
         f"/my/cases/{case.number}/",
@@ -65,7 +65,8 @@ def test_no_page_requests_anything_outside_the_platform(page, live_server, notic
         seen.append(path)
 
     page.context.clear_cookies()
-    sign_in(page, live_server, staff_with_role(StaffMembership.Role.SUPERVISOR), staff=True)
+    supervisor = staff_with_role(StaffMembership.Role.SUPERVISOR)
+    sign_in(page.context, live_server.url, supervisor, staff=True)
     visit(page, base + "/metrics/")
     page.wait_for_selector("#metrics-bar canvas")
 
