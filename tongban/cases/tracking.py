@@ -7,19 +7,16 @@ probed; every attempt counts against a limit per client address and per case num
 shared cache, fixed windows), beyond which the answer is 429 whatever was asked.
 """
 
-import math
-
-from django.core.cache import cache
 from django.utils import timezone
 
 from tongban.cases import clocks
 from tongban.cases.models import Case
 from tongban.cases.receipts import masked_applicant
 from tongban.cases.transitions import EVENT_NAMES, VERB_NAMES
-from tongban.core import clock
+from tongban.core import throttle
 from tongban.core.pii import blind_index
 from tongban.core.pii.crypto import same_index
-from tongban.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
+from tongban.errors import InvalidInput, NotFound, PermissionDenied
 from tongban.identity import access, enterprises
 
 WINDOW_SECONDS = 600
@@ -63,21 +60,14 @@ def matches(case: Case, secret: str) -> bool:
 
 
 def _count(what: str, limit: int) -> None:
-    now = clock.now().timestamp()
-    window = int(now // WINDOW_SECONDS)
-    key = f"cases:track:{what}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=WINDOW_SECONDS + 60)
-        used = 1
-    if used > limit:
-        raise RateLimited(
-            retry_after=math.ceil(WINDOW_SECONDS * (window + 1) - now),
-            message="查询过于频繁,请稍后再试",
-            message_en="Too many tracking requests, try again later",
-        )
+    throttle.count(
+        "cases:track",
+        what,
+        allowed=limit,
+        window_seconds=WINDOW_SECONDS,
+        message="查询过于频繁,请稍后再试",
+        message_en="Too many tracking requests, try again later",
+    )
 
 
 def public_status(case: Case) -> dict:

@@ -20,7 +20,6 @@ message and nothing of the license. Scans are rate-limited per client address.
 import base64
 import datetime
 import io
-import math
 import secrets
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -28,14 +27,13 @@ from http import HTTPStatus
 import qrcode
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
 from tongban.audit import services as audit
-from tongban.core import clock
+from tongban.core import clock, throttle
 from tongban.core.pii import mask
-from tongban.errors import Conflict, InvalidInput, NotFound, RateLimited, TongbanError
+from tongban.errors import Conflict, InvalidInput, NotFound, TongbanError
 from tongban.identity import access
 from tongban.licenses import wallet
 from tongban.licenses.models import License, LicenseAccess, ShowToken
@@ -263,18 +261,11 @@ def surface(show: ShowToken, *, viewed_at) -> Surface:
 
 def _count(ip: str | None) -> None:
     """Fixed windows per client address in the shared cache."""
-    now = clock.now().timestamp()
-    window = int(now // RATE_WINDOW_SECONDS)
-    key = f"licenses:scan:{ip or 'unknown'}:{window}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS + 10)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=RATE_WINDOW_SECONDS + 10)
-        used = 1
-    if used > RATE_PER_IP:
-        raise RateLimited(
-            retry_after=math.ceil(RATE_WINDOW_SECONDS * (window + 1) - now),
-            message="扫码查看过于频繁,请稍后再试",
-            message_en="Too many scans, try again later",
-        )
+    throttle.count(
+        "licenses:scan",
+        ip or "",
+        allowed=RATE_PER_IP,
+        window_seconds=RATE_WINDOW_SECONDS,
+        message="扫码查看过于频繁,请稍后再试",
+        message_en="Too many scans, try again later",
+    )

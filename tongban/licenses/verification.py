@@ -23,7 +23,6 @@ windows), like case tracking.
 import atexit
 import hashlib
 import logging
-import math
 import re
 import threading
 import time
@@ -33,9 +32,9 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 
-from tongban.core import clock
+from tongban.core import clock, throttle
 from tongban.core.pii import mask
-from tongban.errors import InvalidInput, NotFound, RateLimited
+from tongban.errors import InvalidInput, NotFound
 from tongban.licenses import identifiers, issuance, sealing
 from tongban.licenses.models import HolderType, License, LicenseAccess
 from tongban.licenses.services import STATE_LABELS, State, state_of
@@ -337,17 +336,11 @@ def _starts_with_stored(lic: License, data: bytes) -> bool:
 
 def limit(ip: str | None) -> None:
     """Count a public verification against the client address's window."""
-    window_seconds = settings.LICENSES_VERIFY_WINDOW
-    now = clock.now().timestamp()
-    window = int(now // window_seconds)
-    key = f"licenses:verify:{ip or 'unknown'}:{window}"
-    try:
-        used = cache.incr(key)  # one round trip once the window's counter exists
-    except ValueError:
-        used = 1 if cache.add(key, 1, timeout=window_seconds + 60) else cache.incr(key)
-    if used > settings.LICENSES_VERIFY_PER_IP:
-        raise RateLimited(
-            retry_after=math.ceil(window_seconds * (window + 1) - now),
-            message="核验过于频繁,请稍后再试",
-            message_en="Too many verifications, try again later",
-        )
+    throttle.count(
+        "licenses:verify",
+        ip or "",
+        allowed=settings.LICENSES_VERIFY_PER_IP,
+        window_seconds=settings.LICENSES_VERIFY_WINDOW,
+        message="核验过于频繁,请稍后再试",
+        message_en="Too many verifications, try again later",
+    )

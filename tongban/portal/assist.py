@@ -21,10 +21,9 @@ from tongban.audit import services as audit
 from tongban.cases import workdays
 from tongban.cases.rules import clerk_centers
 from tongban.catalog.models import ServiceItem
-from tongban.core import clock
+from tongban.core import clock, throttle
 from tongban.errors import Conflict, InvalidInput, NotFound
 from tongban.org.models import ServiceCenter
-from tongban.portal import throttle
 from tongban.portal.models import AssistBooking
 
 Kind, Slot, Status = AssistBooking.Kind, AssistBooking.Slot, AssistBooking.Status
@@ -156,7 +155,7 @@ def _throttle(phone: str, request) -> None:
     message = "预约次数过多,请稍后再试或拨打咨询电话"
     message_en = "Too many bookings, try again later or call the hotline"
     throttle.count(
-        "assist-phone",
+        "portal:assist-phone",
         phone,
         allowed=settings.PORTAL_ASSIST_PER_PHONE,
         window_seconds=24 * 3600,
@@ -165,7 +164,7 @@ def _throttle(phone: str, request) -> None:
     )
     if request is not None:
         throttle.count(
-            "assist-ip",
+            "portal:assist-ip",
             request.META.get("REMOTE_ADDR") or "",
             allowed=settings.PORTAL_ASSIST_PER_IP,
             window_seconds=3600,

@@ -30,8 +30,8 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
+from tongban.core import throttle
 from tongban.errors import InvalidInput, RateLimited, TongbanError
-from tongban.portal import throttle
 from tongban.portal.modes import is_elder
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def _store(path: Path, audio: bytes) -> None:
 def limit(ip: str | None) -> None:
     """Count one request against the client address's window (``RateLimited`` past it)."""
     throttle.count(
-        "speech",
+        "portal:speech",
         ip or "",
         allowed=settings.PORTAL_SPEECH_PER_IP,
         window_seconds=settings.PORTAL_SPEECH_WINDOW,

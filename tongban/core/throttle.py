@@ -1,6 +1,7 @@
-"""Fixed-window counters for the portal's open doors (read-aloud audio, 帮办代办 booking):
-anyone may use them without an account, so each client address (and, for bookings, each
-phone number) gets a budget per window, counted in the cache shared by all processes."""
+"""Fixed-window counters for the platform's open doors (case tracking, license verification
+and scans, read-aloud audio, 帮办代办 booking): anyone may use them without an account, so
+each client address (or phone, or case) gets a budget per window, counted in the cache
+shared by all processes."""
 
 import math
 
@@ -17,7 +18,7 @@ def count(
     the window ends (Retry-After)."""
     now = clock.now().timestamp()
     window = int(now // window_seconds)
-    key = f"portal:{scope}:{who or 'unknown'}:{window}"
+    key = f"{scope}:{who or 'unknown'}:{window}"
     try:
         used = cache.incr(key)
     except ValueError:
