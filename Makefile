@@ -10,7 +10,8 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run setup test bench lint format openapi messages os-packages sync clean totp screenshots
+.PHONY: help run setup test bench lint format openapi messages os-packages sync clean totp screenshots \
+	prod load faults fuzz drill security
 
 help:
 	@echo "make run    安装、迁移、加载演示数据,并在 http://$(HOST):$(PORT) 提供服务(含后台任务进程)"
@@ -18,6 +19,12 @@ help:
 	@echo "make test   全部测试与 ruff 检查 / the whole suite plus ruff"
 	@echo "make bench  性能基准 / benchmarks (prints figures)"
 	@echo "make messages  更新英文翻译目录 / update and compile the English catalogue"
+	@echo "make prod   生产形态:nginx + gunicorn + 任务进程 + PostgreSQL + Redis / production shape on this machine"
+	@echo "make load   1000 并发用户压力测试 / load test ramped to 1,000 users (docs/load.md)"
+	@echo "make faults 故障演练 / kill -9, PostgreSQL restart, providers down, full disk (docs/faults.md)"
+	@echo "make fuzz   全部接口模糊测试 / schemathesis on every API operation (docs/fuzzing.md)"
+	@echo "make drill  备份与恢复演练 / backup and restore drill with RPO/RTO (docs/backup.md)"
+	@echo "make security 安全检查 / bandit, pip-audit, check --deploy, headers (docs/security.md)"
 	@echo "make totp   演示工作人员账号当前的动态验证码 / the demo staff accounts' current TOTP code"
 
 # uv is bootstrapped into .tools/ with pip when it is not on PATH (no root needed).
@@ -72,6 +79,26 @@ openapi: sync
 messages: sync
 	$(MANAGE) makemessages -l en --ignore ".venv/*" --ignore ".tools/*" --ignore "var/*" --no-obsolete
 	$(MANAGE) compilemessages -l en --ignore ".venv/*" --ignore ".tools/*"
+
+# Proof under load, faults and attack (issue 12). Long runs, not part of `make test`;
+# each prints its figures and writes them under var/proof/.
+prod: sync os-packages
+	$(PY) -m proof.stack up
+
+load: sync os-packages
+	$(PY) -m proof.load
+
+faults: sync os-packages
+	$(PY) -m proof.faults
+
+fuzz: sync
+	$(PY) -m proof.fuzz
+
+drill: sync
+	$(PY) -m proof.drill
+
+security: sync
+	$(PY) -m proof.security
 
 clean:
 	rm -rf .venv .tools var/static

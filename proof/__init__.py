@@ -1,0 +1,1 @@
+"""Proof under load, faults and attack (issue 12): the stack, load, faults, fuzzing, drills."""
