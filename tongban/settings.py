@@ -601,6 +601,8 @@ PORTAL_SPEECH_SLOW_SPEED = env.integer("PORTAL_SPEECH_SLOW_SPEED", 125)
 PORTAL_SPEECH_MAX_CHARS = env.integer("PORTAL_SPEECH_MAX_CHARS", 3000)
 PORTAL_SPEECH_TIMEOUT = env.integer("PORTAL_SPEECH_TIMEOUT", 30)
 PORTAL_SPEECH_CACHE_DIR = Path(env.text("PORTAL_SPEECH_CACHE_DIR", str(VAR_DIR / "speech")))
+# Cached audio unread this many days is deleted by the worker's daily sweep (portal.tasks).
+PORTAL_SPEECH_CACHE_DAYS = env.integer("PORTAL_SPEECH_CACHE_DAYS", 30)
 PORTAL_SPEECH_PER_IP = env.integer("PORTAL_SPEECH_PER_IP", 60)
 PORTAL_SPEECH_WINDOW = env.integer("PORTAL_SPEECH_WINDOW", 60)
 PORTAL_ASSIST_DAYS = env.integer("PORTAL_ASSIST_DAYS", 30)

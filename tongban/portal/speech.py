@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from http import HTTPStatus
 from pathlib import Path
 
@@ -79,9 +80,12 @@ def synthesize(text, *, speed: int | None = None) -> bytes:
     speed = int(speed or speed_for())
     path = _cached_path(text, speed)
     try:
-        return path.read_bytes()
+        audio = path.read_bytes()
     except FileNotFoundError:
         pass
+    else:
+        path.touch()  # the prune sweep keeps what is still being read
+        return audio
     audio = _run_espeak(text, speed)
     _store(path, audio)
     return audio
@@ -176,3 +180,17 @@ def _text_of(request) -> str:
             raise InvalidInput(fields={"text": ['请求格式有误 / send {"text": "…"}']})
         return body.get("text", "")
     return request.POST.get("text", "")
+
+
+def prune(days: int) -> int:
+    """Delete cached audio not read for ``days`` days; how many files went."""
+    cutoff = time.time() - days * 86400
+    removed = 0
+    for path in Path(settings.PORTAL_SPEECH_CACHE_DIR).glob("*/*.wav"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # another worker pruned it first
+    return removed

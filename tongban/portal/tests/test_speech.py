@@ -1,8 +1,11 @@
 """Read-aloud audio (portal/speech.py): espeak-ng's Mandarin voice, cached, limited, refused."""
 
 import json
+import os
 import shutil
 import subprocess
+import time
+from unittest.mock import patch
 
 import pytest
 from django.core.cache import cache
@@ -174,3 +177,40 @@ def test_view_checks_the_csrf_token(settings):
 
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(URL, {"text": "您好"}).status_code == 403
+
+
+def _cached_file(settings, name: str, days_old: float):
+    path = settings.PORTAL_SPEECH_CACHE_DIR / name[:2] / f"{name}.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"RIFF0000WAVE")
+    stamp = time.time() - days_old * 86400
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_prune_deletes_audio_unread_for_the_set_days_only(settings):
+    old = _cached_file(settings, "aa01", days_old=31)
+    recent = _cached_file(settings, "ab02", days_old=2)
+    assert speech.prune(30) == 1
+    assert not old.exists() and recent.exists()
+
+
+@needs_espeak
+def test_reading_cached_audio_keeps_it_from_the_prune(settings, runs):
+    text = "办事指南:居民身份证补领。"
+    speech.synthesize(text)
+    (path,) = settings.PORTAL_SPEECH_CACHE_DIR.glob("*/*.wav")
+    stamp = time.time() - 40 * 86400
+    os.utime(path, (stamp, stamp))
+    speech.synthesize(text)
+    assert speech.prune(30) == 0 and path.exists()
+
+
+def test_the_prune_task_queues_its_next_run_a_day_later(settings):
+    from tongban.portal import tasks
+
+    _cached_file(settings, "ac03", days_old=60)
+    queued = []
+    with patch.object(tasks, "schedule_next", lambda: queued.append(1)):
+        assert tasks.prune_speech.call() == 1
+    assert queued == [1]
