@@ -42,7 +42,7 @@ def app_for(person) -> Client:
         application=application,
         token=raw,
         expires=clock.now() + datetime.timedelta(hours=1),
-        scope="openid profile",
+        scope="openid profile cases payments",  # the API scopes of docs/sso.md §6
     )
     return Client(headers={"Authorization": f"Bearer {raw}"}, enforce_csrf_checks=True)
 

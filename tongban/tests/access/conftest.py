@@ -136,3 +136,22 @@ def gateway_scoped(db, world):
 def gateway_unscoped(db, world):
     """An API client with valid credentials and no scope."""
     return _gateway(world, "gateway_unscoped")
+
+
+def _bearer(world, name: str) -> Client:
+    client = Client()
+    client.actor = name
+    client.token = world.bearer[name]
+    return client
+
+
+@pytest.fixture
+def bearer_scoped(db, world):
+    """``person_l2``'s OIDC access token with every API scope (no session)."""
+    return _bearer(world, "bearer_scoped")
+
+
+@pytest.fixture
+def bearer_openid(db, world):
+    """``person_l2``'s OIDC access token granted ``openid profile`` only."""
+    return _bearer(world, "bearer_openid")

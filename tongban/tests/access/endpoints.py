@@ -80,7 +80,7 @@ OBJECT_PARAMS = {
     "identity:add_agent": {"pk": lambda w: w.objects["enterprise"].pk},
     "identity:revoke_agent": {
         "pk": lambda w: w.objects["enterprise"].pk,
-        "agent_pk": lambda w: w.objects["enterprise"].agents.get().pk,
+        "agent_pk": lambda w: w.objects["enterprise"].agents.order_by("pk").first().pk,
     },
 }
 

@@ -30,6 +30,11 @@ STAFF = (
 )
 WEB_ACTORS = ("anonymous", *PEOPLE, *STAFF, "staff_no_totp")
 GATEWAY_ACTORS = ("gateway_scoped", "gateway_unscoped")
+# The L2 person's OIDC access tokens (Authorization: Bearer), held by a department system:
+# one with every API scope, one with ``openid profile`` only (rows: ``with_bearers``).
+BEARER_ACTORS = ("bearer_scoped", "bearer_openid")
+# What ``openid profile`` alone opens among the operations for signed-in accounts.
+OPENID_PROFILE_OPERATIONS = frozenset({"GET /api/v1/identity/me"})
 
 
 @dataclass(frozen=True)
@@ -280,3 +285,19 @@ _AREAS = (applicant, supervision, workbench, signing, licenses, wallet, archives
 _PORTAL = (portal_ui, speech, pwa, kiosk, space)
 for _area in (*_AREAS, payments, logistics, reviews, metrics, *_PORTAL):
     TABLE.update(_area.ROWS)
+
+
+def with_bearers(key: str, row: Row) -> Row:
+    """An API row with the bearer actors' expectations, from the row itself: the token with
+    every scope is its person (``person_l2``); the ``openid profile`` one is refused (403) by
+    every operation for signed-in accounts (anonymous: 401) but those in
+    ``OPENID_PROFILE_OPERATIONS``, and answered like the person elsewhere (public operations;
+    gateway operations, where a person's token is no credential: 401)."""
+    person = row.expected["person_l2"]
+    needs_account = row.expected["anonymous"] == LOGIN and person != LOGIN
+    narrow = DENY if needs_account and key not in OPENID_PROFILE_OPERATIONS else person
+    return row.but(person, "bearer_scoped").but(narrow, "bearer_openid")
+
+
+for _key in [k for k in TABLE if " " in k]:
+    TABLE[_key] = with_bearers(_key, TABLE[_key])

@@ -11,7 +11,14 @@ import pytest
 
 from tongban.gateway.tests.factories import signed_get, signed_post
 from tongban.tests.access import endpoints
-from tongban.tests.access.table import ALLOW, DENY, GATEWAY_ACTORS, LOGIN, TABLE
+from tongban.tests.access.table import (
+    ALLOW,
+    BEARER_ACTORS,
+    DENY,
+    GATEWAY_ACTORS,
+    LOGIN,
+    TABLE,
+)
 
 pytestmark = pytest.mark.django_db
 CASES = [(key, actor) for key, row in TABLE.items() for actor in row.expected]
@@ -62,6 +69,8 @@ def send(client, method: str, url: str):
         if method == "POST":
             return signed_post(client, path, client.issued, b"")
         return signed_get(client, path, client.issued)
+    if client.actor in BEARER_ACTORS:
+        return client.generic(method, url, HTTP_AUTHORIZATION=f"Bearer {client.token}")
     return client.generic(method, url)
 
 

@@ -52,6 +52,7 @@ class World:
     users: dict = field(default_factory=dict)
     sessions: dict = field(default_factory=dict)
     gateway: dict = field(default_factory=dict)
+    bearer: dict = field(default_factory=dict)
     objects: dict = field(default_factory=dict)
 
 
@@ -146,7 +147,9 @@ def _objects(world: World, department, window) -> None:
     CallLog.objects.create(
         method="GET", route="/api/v1/harness", status=200, latency_ms=1, bytes_out=1
     )
-    _consent(world, _third_party(world.users["system_admin"]))
+    app = _third_party(world.users["system_admin"])
+    _consent(world, app)
+    _bearers(world, app)
 
 
 def _identity(world: World) -> None:
@@ -264,6 +267,25 @@ def _consent(world: World, app) -> None:
     world.objects["consent"] = Consent.objects.create(
         user=world.users["person_l2"], client=app, scopes="openid profile"
     )
+
+
+def _bearers(world: World, app) -> None:
+    """``person_l2``'s access tokens at the harness OIDC client: every API scope, and the
+    sign-in scopes only."""
+    from oauth2_provider.models import AccessToken
+
+    from tongban.identity.oidc.scopes import API_SCOPES
+
+    later = timezone.now() + datetime.timedelta(hours=1)
+    for name, scope in (
+        ("bearer_scoped", " ".join(["openid", "profile", *sorted(API_SCOPES)])),
+        ("bearer_openid", "openid profile"),
+    ):
+        token = f"harness-{name}"
+        AccessToken.objects.create(
+            user=world.users["person_l2"], application=app, token=token, expires=later, scope=scope
+        )
+        world.bearer[name] = token
 
 
 def _third_party(user):
