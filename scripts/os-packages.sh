@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages the suite needs: Chromium for browser tests, espeak-ng for read-aloud, CJK fonts so Chinese
-# renders in them and in PDFs, poppler's pdfsig for signed PDFs. Installed with apt-get when run as root; otherwise named.
+# renders in them and in PDFs, poppler's pdfsig for signed PDFs, nginx for the production shape (make prod).
+# Installed with apt-get when run as root; otherwise named.
 set -u
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -8,6 +9,8 @@ missing=()
 command -v pdfsig >/dev/null || missing+=(poppler-utils)
 # espeak-ng's Mandarin voice reads guides and case status aloud where the browser has no Chinese voice.
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+# nginx serves static files and proxies to gunicorn in the production shape (proof/stack.py, deploy/nginx.conf).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
 [ ${#missing[@]} -eq 0 ] && exit 0

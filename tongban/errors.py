@@ -84,6 +84,16 @@ class RateLimited(TongbanError):
         self.retry_after = max(1, int(retry_after))
 
 
+class Unavailable(TongbanError):
+    """The database is away for a moment (a restart, a failover): retry after a few seconds."""
+
+    code = "unavailable"
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    message = "服务暂时不可用,请稍后重试"
+    message_en = "Service temporarily unavailable, retry shortly"
+    retry_after = 5
+
+
 class ServerError(TongbanError):
     code = "server_error"
     status = HTTPStatus.INTERNAL_SERVER_ERROR

@@ -4,6 +4,9 @@ from django.urls import include, path
 from tongban.api import api
 from tongban.core.views import healthz
 
+# A database that is away answers 503 (Retry-After), any other failure the 500 page.
+handler500 = "tongban.core.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
