@@ -151,7 +151,7 @@ def _wait_for(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url, timeout=2)  # nosec B310  # loopback URL of the server this bench started
             return
         except urllib.error.HTTPError:
             return  # up, even if not healthy (no worker heartbeat)

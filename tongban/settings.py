@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "tongban.urls"
@@ -190,6 +192,8 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 if TASKS_BACKEND == "rq" and not REDIS_URL:
     raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
 TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")  # django-tasks-rq needs its queues (system check)
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 # A worker whose heartbeat is older than this is reported as not running by /healthz.
 WORKER_STALE_SECONDS = env.integer("WORKER_STALE_SECONDS", 60)
@@ -219,6 +223,15 @@ IDENTITY_CODE_MINUTES = env.integer("IDENTITY_CODE_MINUTES", 5)
 IDENTITY_CODE_INTERVAL_SECONDS = env.integer("IDENTITY_CODE_INTERVAL_SECONDS", 60)
 IDENTITY_CODES_PER_DAY = env.integer("IDENTITY_CODES_PER_DAY", 10)
 IDENTITY_REALNAME_ATTEMPTS_PER_DAY = env.integer("IDENTITY_REALNAME_ATTEMPTS_PER_DAY", 5)
+# Per client address (tongban.identity.throttles): IDENTITY_FAILURES_PER_ADDRESS failed
+# sign-ins (staff or person, password or code) per IDENTITY_ADDRESS_WINDOW_SECONDS, then
+# refused until the window ends; IDENTITY_CODES_PER_ADDRESS SMS codes asked an hour.
+# The suite signs in from one address all day: its default is out of reach (the limits'
+# own tests set them low).
+_ADDRESS_LIMIT = 100_000 if TONGBAN_ENV == "test" else 30
+IDENTITY_FAILURES_PER_ADDRESS = env.integer("IDENTITY_FAILURES_PER_ADDRESS", _ADDRESS_LIMIT)
+IDENTITY_ADDRESS_WINDOW_SECONDS = env.integer("IDENTITY_ADDRESS_WINDOW_SECONDS", 900)
+IDENTITY_CODES_PER_ADDRESS = env.integer("IDENTITY_CODES_PER_ADDRESS", _ADDRESS_LIMIT)
 
 # Single sign-on ------------------------------------------------------------------------
 # The platform is the OIDC provider of department systems (django-oauth-toolkit,
@@ -263,6 +276,12 @@ OAUTH2_PROVIDER = {
         "phone": "手机号码(脱敏)",
         "realname": "身份证号码(脱敏)与实名等级",
         "enterprise": "您所代表的法人(名称、统一社会信用代码、身份与授权范围)",
+        # Calling the platform's API with the token (tongban.identity.oidc.scopes.API_SCOPES).
+        "cases": "以您的名义申报办件、查看办件进度与回执、评价办件、预约寄递",
+        "payments": "查看您的缴费订单并发起支付",
+        "licenses": "查看、下载和出示您的电子证照",
+        "space": "查看您的个人/企业空间(档案、材料、消息)",
+        "staff": "以工作人员身份调用业务接口(台账、对账退款、档案、统计)",
     },
     "DEFAULT_SCOPES": ["openid"],
     "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
@@ -272,6 +291,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # tokens kept only as checksums
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # RFC 9207 `iss` in the response
+    # A replayed refresh token revokes its whole family (RFC 9700 §4.14.2).
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     # A logout carrying the person's own ID token (id_token_hint) needs no confirmation.
@@ -320,6 +342,11 @@ else:
     PII_INDEX_KEY = env.text("PII_INDEX_KEY") or env.derived_key("pii-dev-index", SECRET_KEY)
 PII_ACTIVE_KEY = env.text("PII_ACTIVE_KEY", next(iter(PII_KEYS), ""))
 
+# Tracking a case without signing in (tongban/cases/tracking.py): attempts per client address
+# and per case number in a 10-minute window (raise the first behind a proxy that hides
+# client addresses, or for a load test from one address).
+CASES_TRACK_PER_IP = env.integer("CASES_TRACK_PER_IP", 20)
+CASES_TRACK_PER_NUMBER = env.integer("CASES_TRACK_PER_NUMBER", 5)
 # How long a process reuses the guide in force it read for intake (tongban/cases/guides.py).
 CASES_GUIDE_CACHE_SECONDS = env.integer("CASES_GUIDE_CACHE_SECONDS", 5)
 
@@ -327,6 +354,8 @@ TONGBAN_COUNTY_CODE = env.text("TONGBAN_COUNTY_CODE", "610124")
 TONGBAN_COUNTY_NAME = env.text("TONGBAN_COUNTY_NAME", "周至县")
 # The consultation line every portal page offers as a one-tap call (12345 政务服务便民热线).
 TONGBAN_HOTLINE = env.text("TONGBAN_HOTLINE", "12345")
+# How long a guide page keeps its rendered text (per version and language); 0 = off.
+CATALOG_GUIDE_PAGE_SECONDS = env.integer("CATALOG_GUIDE_PAGE_SECONDS", 60)
 # How long the home page keeps its public blocks (hot items, bundles, departments); 0 = off.
 PORTAL_HOME_CACHE_SECONDS = env.integer("PORTAL_HOME_CACHE_SECONDS", 300)
 
@@ -338,11 +367,28 @@ SESSION_REFRESH_SECONDS = env.integer("SESSION_REFRESH_SECONDS", 60)
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
+# The CSRF token reaches scripts through the page (a form field or data-csrf), never the
+# cookie (portal/read-aloud.js falls back to the field), so scripts need not read it.
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
+    # nginx ends TLS and passes X-Forwarded-Proto (docs/operations.md). SECURE_COOKIES=0 and
+    # SECURE_SSL_REDIRECT=0 only for a loopback without TLS (the proof stack).
     SESSION_COOKIE_SECURE = env.flag("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+    # Plain-HTTP requests are sent to HTTPS by nginx, and by Django too as a second line;
+    # /healthz stays reachable over plain HTTP for probes on the machine itself.
+    SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # HSTS (sent over HTTPS only). Preload is on by default: the county's domain is served
+    # over HTTPS only; turn it off before the first deployment if a subdomain is not.
+    SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.flag("SECURE_HSTS_PRELOAD", default=True)
 
 LOGGING = {
     "version": 1,
@@ -638,3 +684,35 @@ KIOSK_SANDBOX_AUTOSTART = env.flag("KIOSK_SANDBOX_AUTOSTART", default=TONGBAN_EN
 KIOSK_IDLE_SECONDS = env.integer("KIOSK_IDLE_SECONDS", 60)
 KIOSK_COOKIE_DAYS = env.integer("KIOSK_COOKIE_DAYS", 3650)
 # End of kiosk -----------------------------------------------------------------------------
+
+# Content-Security-Policy (django-csp, docs/security.md). Scripts only from the platform's
+# own static files (no inline script anywhere); styles may be inline (the admin and ECharts
+# write style attributes; styles run no code). Forms post to the platform itself and to the
+# external origins a form is redirected to: the payment channel and the provincial identity
+# platform (the OIDC consent page adds its client's origin itself, identity/oidc/views.py).
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+from tongban.core.csp import origin as _origin  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [
+            SELF,
+            *filter(
+                None,
+                [
+                    _origin(PAYMENTS_PROVIDERS[PAYMENTS_PROVIDER]["url"]),
+                    _origin(PROVINCIAL_OIDC_ISSUER),
+                ],
+            ),
+        ],
+    }
+}

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from tongban.audit import services as audit
 from tongban.cases.models import Case, HolidaySchedule
-from tongban.core import clock
+from tongban.core import clock, uploads
 from tongban.errors import InvalidInput
 
 Kind = HolidaySchedule.Kind
@@ -21,6 +21,7 @@ RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:~|至|—|--|到)\s*(\d{4}-\d
 RANGE_MARK = re.compile(r"\s*(~|至|—|--|到)\s*")
 SEPARATORS = re.compile(r"[\s,,;;、]+")
 MAX_RANGE_DAYS = 31
+WORKBOOK_MAX_BYTES = 2 * 1024 * 1024  # a year of dates is a few kilobytes
 HOLIDAY_WORDS = {"holiday", "放假", "休", "休息"}
 WORKDAY_WORDS = {"workday", "上班", "班", "调休上班"}
 
@@ -65,6 +66,10 @@ def read_workbook(file) -> tuple[list[datetime.date], list[datetime.date]]:
     (放假 / 上班, or holiday / workday); a header row is skipped."""
     from openpyxl import load_workbook
 
+    # Type allow-list, size limit and content sniffing (tongban.core.uploads).
+    problem = uploads.problem(file, kinds=("xlsx",), max_bytes=WORKBOOK_MAX_BYTES, label="Excel")
+    if problem:
+        raise InvalidInput(fields={"file": [problem]})
     try:
         sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises several kinds for a file that is not xlsx

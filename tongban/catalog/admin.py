@@ -10,6 +10,7 @@ on an item's page: 新建修订版本 and the version history.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -29,7 +30,7 @@ from tongban.catalog.models import (
     ServiceItem,
     Topic,
 )
-from tongban.core import clock
+from tongban.core import clock, uploads
 from tongban.errors import TongbanError
 from tongban.identity import access
 
@@ -280,8 +281,40 @@ class StepInline(DraftOnlyInline, admin.TabularInline):
     ordering = ("order",)
 
 
+# Guide attachments the public downloads (blank forms, samples, the result's sample): the
+# shared upload check (tongban.core.uploads): allowed kinds, a size limit, content sniffing.
+ATTACHMENT_KINDS = ("pdf", "doc", "docx", "xls", "xlsx", "ofd", "jpeg", "png")
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def checked_attachment(form, name: str):
+    """A newly uploaded file of field ``name`` checked; a file already stored passes."""
+    value = form.cleaned_data.get(name)
+    if isinstance(value, UploadedFile):
+        label = str(form.fields[name].label)
+        problem = uploads.problem(
+            value, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES, label=label
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+    return value
+
+
+class MaterialSpecForm(forms.ModelForm):
+    class Meta:
+        model = MaterialSpec
+        fields = ("blank_form", "sample")  # the inline names the rest
+
+    def clean_blank_form(self):
+        return checked_attachment(self, "blank_form")
+
+    def clean_sample(self):
+        return checked_attachment(self, "sample")
+
+
 class MaterialInline(DraftOnlyInline, admin.StackedInline):
     model = MaterialSpec
+    form = MaterialSpecForm
     fields = (
         ("order", "name"),
         ("source", "source_note"),
@@ -341,6 +374,9 @@ class GuideForm(forms.ModelForm):
     class Meta:
         model = Guide
         fields = ("change_note", *services.ELEMENT_FIELDS, *services.M2M_FIELDS)
+
+    def clean_result_sample(self):
+        return checked_attachment(self, "result_sample")
 
     def _post_clean(self):
         super()._post_clean()

@@ -18,7 +18,7 @@ def count(
     the window ends (Retry-After)."""
     now = clock.now().timestamp()
     window = int(now // window_seconds)
-    key = f"{scope}:{who or 'unknown'}:{window}"
+    key = _key(scope, who, window)
     try:
         used = cache.incr(key)
     except ValueError:
@@ -29,3 +29,19 @@ def count(
             message=message,
             message_en=message_en,
         )
+
+
+def used(scope: str, who: str, *, window_seconds: int) -> int:
+    """How many uses ``count`` has counted for ``who`` in the current window (no use)."""
+    window = int(clock.now().timestamp() // window_seconds)
+    return cache.get(_key(scope, who, window)) or 0
+
+
+def retry_after(window_seconds: int) -> int:
+    """Seconds until the current window ends."""
+    now = clock.now().timestamp()
+    return math.ceil(window_seconds * (int(now // window_seconds) + 1) - now)
+
+
+def _key(scope: str, who: str, window: int) -> str:
+    return f"{scope}:{who or 'unknown'}:{window}"

@@ -6,8 +6,10 @@ from typing import Literal
 from ninja import Form, Router, Schema
 
 from tongban.core import clock
+from tongban.errors import Unauthenticated
 from tongban.gateway import services
 from tongban.gateway.auth import protected
+from tongban.identity import throttles
 
 router = Router(tags=["gateway"])
 oauth_router = Router(tags=["gateway"])
@@ -68,7 +70,12 @@ def token(
     scope: Form[str] = "",
 ):
     """OAuth2 client credentials (RFC 6749 §4.4): ``client_id`` is the key id."""
-    issued, row = services.grant_token(client_id, client_secret, scope)
+    throttles.GATEWAY.refuse_if_blocked(request)  # guessing client secrets (identity.throttles)
+    try:
+        issued, row = services.grant_token(client_id, client_secret, scope)
+    except Unauthenticated:
+        throttles.GATEWAY.failed(request)
+        raise
     return {
         "access_token": issued,
         "token_type": "Bearer",

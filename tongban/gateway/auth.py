@@ -22,6 +22,7 @@ from tongban.errors import PermissionDenied, RateLimited, Unauthenticated
 from tongban.gateway import services
 from tongban.gateway.client import signature, string_to_sign
 from tongban.gateway.models import ApiClient, Sensitivity
+from tongban.identity import throttles
 
 SCOPE_KEY = "x-tongban-scope"
 SENSITIVITY_KEY = "x-tongban-sensitivity"
@@ -101,6 +102,17 @@ def protected(scope: str | None = None, sensitivity: int = Sensitivity.PUBLIC) -
 
 
 def authenticate(request) -> Caller:
+    """The caller, or ``Unauthenticated``; an address failing too often is refused first
+    (identity.throttles.GATEWAY, audited when it blocks)."""
+    throttles.GATEWAY.refuse_if_blocked(request)
+    try:
+        return _authenticate(request)
+    except Unauthenticated:
+        throttles.GATEWAY.failed(request)
+        raise
+
+
+def _authenticate(request) -> Caller:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         token = services.token_client(header[7:].strip())

@@ -27,7 +27,7 @@ from tongban.catalog.formdefs import MOBILE
 from tongban.core import clock
 from tongban.core.pii import blind_index, mask, normalize
 from tongban.errors import InvalidInput, PermissionDenied, RateLimited
-from tongban.identity import signin
+from tongban.identity import signin, throttles
 from tongban.identity.models import Level, PhoneCode, RealNameVerification, User
 
 MAX_ATTEMPTS = 5
@@ -62,6 +62,7 @@ def send_code(phone: str, *, purpose: str = Purpose.SIGNIN, request=None) -> Pho
     index = blind_index(phone, "phone")
     now = clock.now()
     _check_rate(index, now)
+    throttles.code_requested(request)  # one address asking codes for many phones
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = settings.IDENTITY_CODE_MINUTES
     with transaction.atomic():
@@ -179,7 +180,12 @@ def _digest(index: str, code: str) -> str:
 def sign_in_with_code(phone: str, code: str, *, request=None) -> User:
     """The person whose phone this is, created at the first sign-in (level L1)."""
     phone = normalize_phone(phone)
-    check_code(phone, code)
+    throttles.SIGN_IN.refuse_if_blocked(request)
+    try:
+        check_code(phone, code)
+    except InvalidInput:
+        throttles.SIGN_IN.failed(request)
+        raise
     with transaction.atomic():
         user = User.objects.select_for_update().filter(phone_hash=phone_index(phone)).first()
         if user is None:
@@ -192,6 +198,7 @@ def sign_in_with_code(phone: str, code: str, *, request=None) -> User:
 
 def sign_in_with_password(phone: str, password: str, *, request=None) -> User:
     """A person who has set a password; failures lock the phone like a staff username."""
+    throttles.SIGN_IN.refuse_if_blocked(request)
     key = phone_index(phone)
     if signin.is_locked(key):
         raise _locked_error(signin.locked_until(key))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm
 
-from tongban.identity import signin
+from tongban.identity import signin, throttles
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
@@ -28,6 +28,7 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
     error_messages = {
         **OTPAdminAuthenticationForm.error_messages,
         "locked": _("该账号因连续 %(count)d 次登录失败已被锁定,请于 %(until)s 后再试。"),
+        "address_blocked": _("该网络地址登录失败次数过多,请稍后再试。"),
         "not_enrolled": _(
             "该账号尚未绑定动态验证码(TOTP),无法登录管理后台。请联系系统管理员为您开通。"
         ),
@@ -42,6 +43,9 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
     }
 
     def clean(self):
+        wait = throttles.SIGN_IN.blocked(self.request)
+        if wait is not None:  # one address trying many usernames (identity.throttles)
+            raise ValidationError(self.error_messages["address_blocked"], code="address_blocked")
         username = self.cleaned_data.get("username")
         if username:
             self._refuse_if_locked(signin.locked_until(username))

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tongban.audit import services as audit
 from tongban.core import clock
+from tongban.identity import throttles
 from tongban.identity.models import SignInFailure, User
 
 LOCKOUT_THRESHOLD = 5
@@ -47,7 +48,9 @@ def record_failure(username: str, *, request=None) -> datetime.datetime | None:
     """Count one failed attempt; return the end of the lock if the username is now locked.
 
     Attempts while locked are refused before they are checked and do not extend the lock.
+    The failure also counts against the request's address (``throttles``).
     """
+    throttles.SIGN_IN.failed(request)
     key = _key(username)
     if not key:
         return None

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from tongban.core import clock
+from tongban.core import clock, csp
 from tongban.core.pii import mask
 from tongban.errors import TongbanError
 from tongban.identity import access, accounts, enterprises, realname
@@ -31,6 +31,7 @@ from tongban.identity.forms import (
     SetPasswordForm,
 )
 from tongban.identity.models import Agent, EnterpriseAccount, Level, User
+from tongban.identity.oidc import views as oidc_views
 from tongban.org.models import Window
 
 BACKEND = "tongban.org.backends.RoleBackend"
@@ -95,7 +96,8 @@ def login(request):
             auth.login(request, user, backend=BACKEND)
             return redirect(next_url)
     context = {"code_form": code_form, "password_form": password_form, "next": next_url}
-    return render(request, "identity/login.html", context)
+    response = render(request, "identity/login.html", context)
+    return csp.allow_form_target(response, oidc_views.registered_redirect(next_url))
 
 
 def _send_code(request, form) -> None:

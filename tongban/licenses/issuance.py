@@ -46,7 +46,7 @@ def _increment(issuer_id: int, year: int) -> int | None:
     table = connection.ops.quote_name(IssuerSerial._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE issuer_id = %s AND year = %s RETURNING last",
+            f"UPDATE {table} SET last = last + 1 WHERE issuer_id = %s AND year = %s RETURNING last",  # nosec B608  # quoted model table name; values are parameters
             [issuer_id, year],
         )
         found = cursor.fetchone()

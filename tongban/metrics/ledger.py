@@ -23,7 +23,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django_tasks import task as background_task
 
 from tongban.audit import services as audit
-from tongban.core import clock
+from tongban.core import clock, uploads
 from tongban.core.periodic import Periodic
 from tongban.errors import Conflict, InvalidInput, NotFound
 from tongban.identity import access
@@ -37,17 +37,7 @@ Role = StaffMembership.Role
 VIEW, REPORT, KEEP = "metrics.ledger.view", "metrics.ledger.report", "metrics.ledger.keep"
 OVERDUE_TEMPLATE = "metrics.ledger_overdue"
 SYSTEM = "system:metrics"
-EVIDENCE_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".ofd": "application/ofd",
-}
+EVIDENCE_KINDS = ("pdf", "jpeg", "png", "doc", "docx", "xls", "xlsx", "ofd")
 EDITABLE = ("title", "content", "section", "lead_text", "responsible_text", "deadline")
 
 
@@ -257,14 +247,12 @@ def _check_files(files) -> dict:
     if len(files) > evidence_max_files():
         problems.append(f"最多上传 {evidence_max_files()} 个文件 / too many files")
     for upload in files:
-        suffix = PurePath(upload.name).suffix.lower()
-        if suffix not in EVIDENCE_TYPES:
-            problems.append(f"{upload.name}:不支持的文件类型 / file type not allowed")
-        elif upload.size > evidence_max_bytes():
-            limit = evidence_max_bytes() // (1024 * 1024)
-            problems.append(f"{upload.name}:文件超过 {limit} MB / file too large")
-        elif upload.size == 0:
-            problems.append(f"{upload.name}:文件为空 / empty file")
+        # Type allow-list, size limit and content sniffing (tongban.core.uploads).
+        problem = uploads.problem(
+            upload, kinds=EVIDENCE_KINDS, max_bytes=evidence_max_bytes(), label=upload.name
+        )
+        if problem:
+            problems.append(problem)
     return {"files": problems} if problems else {}
 
 

@@ -111,7 +111,7 @@ def filters(
 def listing_sql(where: str, params: list, *, limit: int, offset: int) -> tuple[str, list]:
     """Every entry passing the filters, by implementation code, with the total."""
     return (
-        f"SELECT e.item_id, COUNT(*) OVER () FROM {ENTRY} e WHERE {where} "
+        f"SELECT e.item_id, COUNT(*) OVER () FROM {ENTRY} e WHERE {where} "  # nosec B608  # constant table, where from fixed clauses; values are parameters
         "ORDER BY e.implementation_code LIMIT %s OFFSET %s",
         [*params, limit, offset],
     )
@@ -138,7 +138,7 @@ def ranked_sql(
         # choose a sequential scan for a common word and unpack every row's document;
         # ``OFFSET 0`` ranks each match in the scan, before the window counts them.
         return (
-            "SELECT item_id, COUNT(*) OVER () FROM ("
+            "SELECT item_id, COUNT(*) OVER () FROM ("  # nosec B608  # constant names; every value is a parameter
             "SELECT e.item_id, e.head @@ %s::tsquery AS in_name, "
             f"ts_rank(%s::float4[], e.head, %s::tsquery, {RANK_NORMALIZATION}) AS rank, "
             "e.implementation_code "
@@ -151,7 +151,7 @@ def ranked_sql(
     # bm25() only works while FTS5 runs the MATCH: score in a materialized CTE (SQLite 3.35+),
     # then join.
     return (
-        f"WITH hits AS MATERIALIZED (SELECT rowid AS item_id, bm25({FTS}, {bm25}) AS score "
+        f"WITH hits AS MATERIALIZED (SELECT rowid AS item_id, bm25({FTS}, {bm25}) AS score "  # nosec B608  # constant names and weights; values are parameters
         f"FROM {FTS} WHERE {FTS} MATCH %s), "
         f"name_hits AS MATERIALIZED (SELECT rowid AS item_id FROM {FTS} WHERE {FTS} MATCH %s) "
         f"SELECT e.item_id, COUNT(*) OVER () FROM hits h JOIN {ENTRY} e ON e.item_id = h.item_id "
@@ -167,14 +167,14 @@ def count_sql(
 ) -> tuple[str, list]:
     """How many entries match (for a page past the last one, which returns no row)."""
     if terms is None:
-        return f"SELECT COUNT(*) FROM {ENTRY} e WHERE {where}", params
+        return f"SELECT COUNT(*) FROM {ENTRY} e WHERE {where}", params  # nosec B608  # constant table, fixed clauses; values are parameters
     if vendor == "postgresql":
         return (
-            f"SELECT COUNT(*) FROM {ENTRY} e WHERE e.document @@ (SELECT %s::tsquery) AND {where}",
+            f"SELECT COUNT(*) FROM {ENTRY} e WHERE e.document @@ (SELECT %s::tsquery) AND {where}",  # nosec B608  # constant table, fixed clauses; values are parameters
             [_tsquery(terms, any_term), *params],
         )
     return (
-        f"SELECT COUNT(*) FROM {FTS} JOIN {ENTRY} e ON e.item_id = {FTS}.rowid "
+        f"SELECT COUNT(*) FROM {FTS} JOIN {ENTRY} e ON e.item_id = {FTS}.rowid "  # nosec B608  # constant names, fixed clauses; values are parameters
         f"WHERE {FTS} MATCH %s AND {where}",
         [_fts_query(terms, any_term), *params],
     )
@@ -186,7 +186,7 @@ def compact(connection) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {ENTRY}")
         else:
-            cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
+            cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")  # nosec B608  # constant table name, no input
             cursor.execute(f"ANALYZE {ENTRY}")
 
 

@@ -14,7 +14,7 @@ from tongban.identity.oidc import federation_views, views
 
 provider = [
     path("authorize/", views.ConsentAuthorizationView.as_view(), name="authorize"),
-    path("token/", dot.TokenView.as_view(), name="token"),
+    path("token/", views.ThrottledTokenView.as_view(), name="token"),
     path("revoke_token/", dot.RevokeTokenView.as_view(), name="revoke-token"),
     re_path(
         r"^\.well-known/openid-configuration/?$",

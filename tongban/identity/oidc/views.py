@@ -4,13 +4,14 @@ logout, and "我的授权" where a person sees and revokes what department syste
 The protocol itself (token, userinfo, JWKS, discovery) is django-oauth-toolkit's.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
@@ -18,10 +19,11 @@ from oauth2_provider.forms import AllowForm
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import get_application_model
 from oauth2_provider.scopes import get_scopes_backend
-from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView
+from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView, TokenView
 
+from tongban.core import csp
 from tongban.errors import TongbanError
-from tongban.identity import enterprises
+from tongban.identity import enterprises, throttles
 from tongban.identity.oidc import consents
 
 SELF = "self"
@@ -29,6 +31,44 @@ SELF = "self"
 
 class ConsentForm(AllowForm):
     acting_as = forms.CharField(required=False)
+
+
+def registered_redirect(next_url: str) -> str:
+    """The client redirect a sign-in continues to, when ``next_url`` is this provider's
+    authorization request with a redirect URI registered for its client; else "".
+
+    The sign-in form's post is redirected through /oidc/authorize/ straight to the client when
+    a remembered consent covers the request, and CSP form-action governs those redirects too.
+    """
+    parts = urlsplit(next_url or "")
+    if parts.netloc or parts.path != reverse("oauth2_provider:authorize"):
+        return ""
+    query = parse_qs(parts.query)
+    client_id = (query.get("client_id") or [""])[0]
+    redirect_uri = (query.get("redirect_uri") or [""])[0]
+    application = get_application_model().objects.filter(client_id=client_id).first()
+    if application is None or not application.redirect_uri_allowed(redirect_uri):
+        return ""
+    return redirect_uri
+
+
+class ThrottledTokenView(TokenView):
+    """The token endpoint; an address whose requests fail too often (wrong client secret,
+    code or verifier) is answered 429 until its window ends (identity.throttles)."""
+
+    def post(self, request, *args, **kwargs):
+        wait = throttles.OIDC_TOKEN.blocked(request)
+        if wait is not None:
+            refused = JsonResponse(
+                {"error": "slow_down", "error_description": throttles.OIDC_TOKEN.message_en},
+                status=429,
+            )
+            refused["Retry-After"] = str(wait)
+            return refused
+        response = super().post(request, *args, **kwargs)
+        if response.status_code in (400, 401):
+            throttles.OIDC_TOKEN.failed(request)
+        return response
 
 
 class ConsentAuthorizationView(AuthorizationView):
@@ -59,6 +99,14 @@ class ConsentAuthorizationView(AuthorizationView):
         if "none" in prompt:
             return self._refuse(application, credentials, "consent_required")
         return super().get(request, *args, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        """The consent form posts here and is then redirected to the client: CSP
+        form-action must allow the client's (registered, validated) redirect origin."""
+        response = super().render_to_response(context, **kwargs)
+        form = context.get("form")
+        target = form.initial.get("redirect_uri", "") if form is not None else ""
+        return csp.allow_form_target(response, target)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

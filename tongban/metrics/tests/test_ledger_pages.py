@@ -17,6 +17,7 @@ from tongban.org.tests.factories import DepartmentFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 PDF, Role, at, task = base.PDF, base.Role, base.at, base.task
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # the evidence's bytes must be what it claims
 # The services tests' fixtures: the county's departments, the plan loaded, a temporary MEDIA_ROOT.
 units, loaded, media = base.units, base.loaded, base.media
 
@@ -63,14 +64,14 @@ def test_a_unit_administrator_reports_from_the_task_page(loaded, units):
     page = client.get(url)
     assert page.status_code == 200 and "报送进展" in page.content.decode()
     form = reverse("metrics:ledger_report", args=[16])
-    upload = SimpleUploadedFile("照片.png", PDF, content_type="image/png")
+    upload = SimpleUploadedFile("照片.png", PNG, content_type="image/png")
     sent = client.post(form, {"content": "已完成联审模块", "progress": "70", "files": [upload]})
     assert sent.status_code == 302
     shown = client.get(url).content.decode()
     assert "已完成联审模块" in shown and "照片.png" in shown
     evidence = task(16).reports.get().evidence.get()
     download = client.get(reverse("metrics:ledger_evidence", args=[16]), {"id": evidence.pk})
-    assert download.status_code == 200 and download.content == PDF
+    assert download.status_code == 200 and download.content == PNG
     assert task(16).status == LedgerTask.Status.IN_PROGRESS
 
 

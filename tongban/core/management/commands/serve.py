@@ -56,7 +56,7 @@ class Command(BaseCommand):
             # In a thread of this process: provincial sign-in works against it (docs/sso.md).
             self.stdout.write(provincial_idp_sandbox.start_in_background())
         # The worker and the web process send SMS to the sandbox on the port chosen here.
-        here = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        here = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # nosec B104  # compares the host, binds nothing
         env = {
             **os.environ,
             "NOTIFY_SANDBOX_PORT": str(sms_port),
