@@ -16,7 +16,7 @@ from django.db import transaction
 
 from tongban.audit import services as audit
 from tongban.bundles.models import Bundle, BundleCase, BundleChild, BundleItem, BundleMaterial
-from tongban.cases import intake
+from tongban.cases import intake, storing
 from tongban.cases import materials as files
 from tongban.cases.models import Case, Channel, Status
 from tongban.cases.numbers import next_case_number
@@ -229,7 +229,7 @@ def _store(parent: BundleCase, materials: dict, written: list) -> dict[str, Bund
             bundle_case=parent, key=key, name=key, sha256=sha, size=size, content_type=content_type
         )
         name = f"{parent.number}-{sha[:12]}{files.CONTENT_TYPES[content_type]}"
-        row.file.save(name, upload, save=False)
+        storing.write(row.file, name, upload)  # nothing left if it fails
         written.append(row.file)
         row.save()
         stored[key] = row

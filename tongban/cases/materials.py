@@ -24,9 +24,10 @@ import os
 import uuid
 from dataclasses import dataclass
 
+from tongban.cases import storing
 from tongban.cases.models import Material
 from tongban.catalog.models import MaterialSpec
-from tongban.core import clock
+from tongban.core import clock, uploads
 from tongban.registry import services as registry
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -36,6 +37,7 @@ CONTENT_TYPES = {
     "image/png": ".png",
     "application/ofd": ".ofd",
 }
+KINDS = ("pdf", "jpeg", "png", "ofd")  # tongban.core.uploads checks bytes, type and name
 # What each type's first bytes are: the declared type is believed only when they agree.
 SIGNATURES = {
     "application/pdf": b"%PDF-",
@@ -190,32 +192,20 @@ def check_upload(name: str, file) -> str | None:
 
 
 def content_type_of(file) -> str:
-    """The declared type of an upload that ``check_upload`` accepted."""
-    return getattr(file, "content_type", None) or mimetypes.guess_type(file.name or "")[0] or ""
+    """The type of an upload that ``check_upload`` accepted (as its bytes show it)."""
+    kind = uploads.kind_of(file, KINDS)
+    if kind is None:
+        return getattr(file, "content_type", None) or mimetypes.guess_type(file.name or "")[0] or ""
+    return uploads.KINDS[kind].content_types[0]
 
 
 def _upload(spec, name, file) -> tuple[Prepared | None, str | None]:
-    if file is None or not hasattr(file, "read"):
-        return None, f"请上传“{name}”的文件 / a file is required"
-    size = getattr(file, "size", None)
-    if not size:
-        return None, f"“{name}”的文件是空的 / the file is empty"
-    if size > MAX_BYTES:
-        limit = MAX_BYTES // (1024 * 1024)
-        return None, f"“{name}”的文件超过 {limit} MB / larger than {limit} MB"
-    content_type = getattr(file, "content_type", None) or (
-        mimetypes.guess_type(getattr(file, "name", "") or "")[0] or ""
-    )
-    if content_type not in CONTENT_TYPES or not _starts_with(file, SIGNATURES[content_type]):
-        return None, f"“{name}”只能是 PDF、OFD、JPG 或 PNG 文件 / PDF, OFD, JPEG or PNG only"
+    """Type allow-list, size limit and content sniffing: tongban.core.uploads."""
+    problem = uploads.problem(file, kinds=KINDS, max_bytes=MAX_BYTES, label=name)
+    if problem:
+        return None, problem
+    content_type = uploads.KINDS[uploads.kind_of(file, KINDS)].content_types[0]
     return Prepared(spec, name, Material.Source.UPLOAD, file=file, content_type=content_type), None
-
-
-def _starts_with(file, signature: bytes) -> bool:
-    file.seek(0)
-    head = file.read(len(signature))
-    file.seek(0)
-    return head == signature
 
 
 def _shared(spec, user, enterprise, person=None) -> Prepared | None:
@@ -272,7 +262,7 @@ def store(
             material.sha256, material.size = digest(entry.file)
             material.content_type = entry.content_type
             name = f"{case.number}-{uuid.uuid4().hex[:12]}{_extension(entry)}"
-            material.file.save(name, entry.file, save=False)
+            storing.write(material.file, name, entry.file)  # nothing left if it fails
             if written is not None:
                 written.append(material.file)
         material.save()

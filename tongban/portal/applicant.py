@@ -16,7 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tongban.bundles.models import BundleCase
-from tongban.cases import intake, receipts, services, tracking
+from tongban.cases import intake, receipts, services, storing, tracking
 from tongban.cases import materials as files
 from tongban.cases.api import receipt_response
 from tongban.cases.models import Channel, DeliveryMethod, Status
@@ -43,7 +43,7 @@ SHARED_LABELS = {"registry.person": "人口库", "registry.entity": "法人库"}
 
 
 def refusals(view):
-    """``NotFound`` → 404 page, ``PermissionDenied`` → 403 page, in Chinese."""
+    """``NotFound`` → 404 page, ``PermissionDenied`` → 403 page, in Chinese; a full disk → 503."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -55,6 +55,8 @@ def refusals(view):
             return _message(request, error.message, 403)
         except Conflict as error:
             return _message(request, error.message, 409)
+        except storing.StorageUnavailable as error:  # e.g. a resubmission on a full disk
+            return _message(request, error.message, 503)
 
     return wrapped
 
@@ -84,6 +86,7 @@ def apply(request, code: str):
     offers = uses.offer_for(guide, request.user, enterprise=enterprise)
     on_file = sections.reusable_materials(request.user, [m.name for m in guide.materials.all()])
     errors: dict[str, list[str]] = {}
+    status = 200
     if request.method == "POST":
         given, specs = _given_materials(request, guide, offers, on_file)
         try:
@@ -99,7 +102,9 @@ def apply(request, code: str):
                 delivery_address=request.POST.get("delivery_address", ""),
             )
         except InvalidInput as error:
-            errors = _keyed_errors(error, specs)
+            errors, status = _keyed_errors(error, specs), 422
+        except storing.StorageUnavailable as error:  # nothing was filed: the form again
+            errors, status = {"": [error.message]}, error.status
         else:
             return redirect(f"{reverse('portal:my_case', args=[case.number])}?new=1")
     fields = _fields(guide, known, request.POST if request.method == "POST" else {}, errors)
@@ -118,7 +123,7 @@ def apply(request, code: str):
         "delivery_address": request.POST.get("delivery_address", ""),
         "token": request.POST.get("token") or uuid.uuid4().hex,
     }
-    return render(request, TEMPLATE.format("apply"), context, status=422 if errors else 200)
+    return render(request, TEMPLATE.format("apply"), context, status=status)
 
 
 def _token(request) -> str | None:
