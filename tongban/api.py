@@ -7,10 +7,12 @@ Every error, whatever raised it, leaves as one JSON shape (docs/api.md)::
 
 import logging
 
+from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from tongban import api_errors
 from tongban.archives.api import router as archives_router
 from tongban.bundles.api import router as bundles_router
 from tongban.cases.api import cases_router
@@ -24,6 +26,7 @@ from tongban.errors import (
     ServerError,
     TongbanError,
     Unauthenticated,
+    Unavailable,
 )
 from tongban.gateway.api import oauth_router
 from tongban.gateway.api import router as gateway_router
@@ -38,7 +41,16 @@ from tongban.reviews.api import router as reviews_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class TongbanAPI(NinjaAPI):
+    """Declares the platform's error answers on every operation (``tongban.api_errors``)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return api_errors.declare(schema)
+
+
+api = TongbanAPI(
     title="通办 Tongban API",
     version="1",
     description="周至县一体化政务服务平台接口 / Zhouzhi County integrated government service API",
@@ -48,7 +60,7 @@ api = NinjaAPI(
 
 def _answer(request, error: TongbanError):
     response = api.create_response(request, error.as_dict(), status=error.status)
-    if isinstance(error, RateLimited):
+    if getattr(error, "retry_after", None):  # 429 rate limits, 503 unavailable storage
         response["Retry-After"] = str(error.retry_after)
     return response
 
@@ -86,6 +98,22 @@ def http_error(request, exc: HttpError):
         error = TongbanError(message_en=str(exc))
         error.status = exc.status_code
     return _answer(request, error)
+
+
+@api.exception_handler(DataError)
+def data_error(request, exc: DataError):
+    # Values the database refuses (NUL characters in text on PostgreSQL, numbers out of a
+    # column's range) come from the request: the fuzzer found them as 500s (docs/fuzzing.md).
+    logger.warning("API input refused by the database: %s", exc)
+    return _answer(request, InvalidInput("填写的内容含有无法保存的字符或数值", "Unstorable input"))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_away(request, exc: DatabaseError):
+    # PostgreSQL restarting or failing over: a 503 the client retries, not a 500.
+    logger.warning("API request while the database is away: %s", exc)
+    return _answer(request, Unavailable())
 
 
 @api.exception_handler(Exception)

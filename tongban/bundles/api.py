@@ -53,12 +53,12 @@ class BundlePage(Schema):
     next_cursor: str | None
 
 
-class ListQuery(Schema):
+class BundlesQuery(Schema):
     cursor: str | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-class ItemOut(Schema):
+class BundleItemOut(Schema):
     implementation_code: str
     name: str
     department: str
@@ -78,7 +78,7 @@ class MergedOut(Schema):
 class BundleDetailOut(BundleOut):
     questions: list[dict]
     answered: bool = Field(description="是否按 answers 筛选了事项(否则为全部事项)")
-    items: list[ItemOut]
+    items: list[BundleItemOut]
     fields: list[dict] = Field(description="合并申请表的字段(同一 key 只出现一次)")
     materials: list[MergedOut]
 
@@ -124,7 +124,7 @@ class BundleCaseOut(Schema):
 
 
 @router.get("", response=BundlePage, auth=None, summary="一件事一次办:已发布的一件事")
-def list_bundles(request, query: Query[ListQuery]):
+def list_bundles(request, query: Query[BundlesQuery]):
     rows, next_cursor = page(
         views.published_bundles(), keys=("code", "pk"), cursor=query.cursor, limit=query.limit
     )

@@ -13,11 +13,14 @@ import datetime
 import json
 from typing import Literal
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.utils import validate_file_name
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Field, Header, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from tongban.cases import intake, receipts, tracking, workdays
 from tongban.cases.models import Case, Channel
@@ -61,6 +64,16 @@ class FileIn(Schema):
     content_type: str = Field(description="application/pdf、image/jpeg、image/png、application/ofd")
     content_base64: str = Field(description="文件内容(Base64)")
 
+    @field_validator("name")
+    @classmethod
+    def _a_file_name(cls, name: str) -> str:
+        """Django derives the stored name from it: "", "a/" or ".." leave none (was a 500)."""
+        try:
+            validate_file_name(name)
+        except SuspiciousFileOperation:
+            raise ValueError("文件名无效 / not a file name") from None
+        return name
+
 
 class ReferenceIn(Schema):
     source: str = Field(
@@ -91,13 +104,13 @@ class CaseIn(Schema):
     )
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: datetime.datetime
     action: str
     status: str
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     name: str
     source: str
     round: int
@@ -138,9 +151,9 @@ class CaseOut(CaseSummaryOut):
     accepted_on: datetime.date | None
     days_left: int | None
     form_data: dict
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
     supplement: SupplementOut | None
-    history: list[EventOut]
+    history: list[CaseEventOut]
     receipt_url: str | None
 
 

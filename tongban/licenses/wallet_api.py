@@ -19,7 +19,7 @@ router = Router(tags=["licenses"])
 holder_auth = UserAuth()
 
 
-class LicenseOut(Schema):
+class WalletLicenseOut(Schema):
     identifier: str
     name: str = Field(description="证照名称")
     type_code: str
@@ -38,7 +38,7 @@ class LicenseOut(Schema):
 
 
 class LicensePage(Schema):
-    items: list[LicenseOut]
+    items: list[WalletLicenseOut]
     next_cursor: str | None
 
 
@@ -56,7 +56,7 @@ class AccessPage(Schema):
     next_cursor: str | None
 
 
-class PageQuery(Schema):
+class WalletQuery(Schema):
     cursor: str | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
@@ -124,12 +124,14 @@ def license_out(license) -> dict:
 
 
 @router.get("/mine", response=LicensePage, auth=holder_auth, summary="我的证照(含代表法人的证照)")
-def my_licenses(request, query: Query[PageQuery]):
+def my_licenses(request, query: Query[WalletQuery]):
     rows, cursor = wallet.my_licenses(request.auth, cursor=query.cursor, limit=query.limit)
     return {"items": [license_out(row) for row in rows], "next_cursor": cursor}
 
 
-@router.get("/mine/{identifier}", response=LicenseOut, auth=holder_auth, summary="我的证照详情")
+@router.get(
+    "/mine/{identifier}", response=WalletLicenseOut, auth=holder_auth, summary="我的证照详情"
+)
 def my_license(request, identifier: str):
     return license_out(wallet.my_license(request.auth, identifier))
 
@@ -140,7 +142,7 @@ def my_license(request, identifier: str):
     auth=holder_auth,
     summary="证照使用记录(亮证、扫码查看、核验、用证、下载)",
 )
-def accesses(request, identifier: str, query: Query[PageQuery]):
+def accesses(request, identifier: str, query: Query[WalletQuery]):
     license = wallet.my_license(request.auth, identifier)
     before = decode_cursor(query.cursor, 1)[0] if query.cursor else None
     if before is not None and not isinstance(before, int):

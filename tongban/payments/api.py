@@ -45,7 +45,7 @@ class OrderPage(Schema):
     next_cursor: str | None
 
 
-class ListQuery(Schema):
+class OrdersQuery(Schema):
     cursor: str | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
@@ -74,7 +74,7 @@ def _out(order: PaymentOrder) -> dict:
 
 
 @router.get("/orders", response=OrderPage, auth=UserAuth(), summary="我的缴费订单")
-def list_orders(request, query: Query[ListQuery]):
+def list_orders(request, query: Query[OrdersQuery]):
     rows = PaymentOrder.objects.filter(payer=request.user).select_related("case__guide")
     if query.cursor:
         rows = rows.filter(pk__lt=decode_cursor(query.cursor, 1)[0])

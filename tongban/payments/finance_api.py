@@ -27,12 +27,12 @@ from tongban.payments.providers.base import ChannelError
 router = Router(tags=["payments"], auth=UserAuth())
 
 
-class PageQuery(Schema):
+class FinanceQuery(Schema):
     cursor: str | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-class RefundQuery(PageQuery):
+class RefundQuery(FinanceQuery):
     status: Refund.Status | None = Field(None, description="requested 待审批 …")
 
 
@@ -126,7 +126,7 @@ class RefundPage(Schema):
 
 
 @router.get("/reconciliations", response=ReconciliationPage, summary="对账记录(最新在前)")
-def list_reconciliations(request, query: Query[PageQuery]):
+def list_reconciliations(request, query: Query[FinanceQuery]):
     rows = reconciliation.runs(request.auth).select_related("statement")
     found, next_cursor = _newest_first(rows, query)
     return {"results": [_summary(run) for run in found], "next_cursor": next_cursor}
@@ -210,7 +210,7 @@ def decide_refund(request, number: str, payload: DecisionIn):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _newest_first(rows, query: PageQuery):
+def _newest_first(rows, query: FinanceQuery):
     """Keyset pages by descending id (``pagination.page`` pages ascending keys only)."""
     rows = rows.order_by("-pk")
     if query.cursor:

@@ -111,6 +111,18 @@ def test_a_missing_field_and_material_are_refused_field_by_field_nothing_created
     assert not BundleCase.objects.exists() and not Case.objects.exists()
 
 
+def test_a_file_name_without_a_name_is_a_field_error_not_a_500(client):
+    """Found by the fuzzer (docs/fuzzing.md): an empty name reached SimpleUploadedFile."""
+    opening()
+    client.force_login(applicant_person())
+    bad = body()
+    bad["materials"][0]["file"]["name"] = ""
+    response = post(client, bad)
+    assert response.status_code == 422
+    assert any(key.endswith("file.name") for key in response.json()["fields"])
+    assert not BundleCase.objects.exists()
+
+
 def test_staff_and_people_below_l2_do_not_file(client):
     opening()
     verified_login(client, clerk_of(form_item()))

@@ -91,6 +91,19 @@ def test_bad_base64_is_a_field_error(client):
     assert "materials[0].file" in response.json()["fields"]
 
 
+@pytest.mark.parametrize("name", ["", "..", "scans/"])
+def test_a_file_name_without_a_name_is_a_field_error_not_a_500(client, name):
+    """Found by the fuzzer (docs/fuzzing.md): Django refused to store it, uncaught."""
+    item = form_item()
+    signed_in(client, applicant_person())
+    data = body(item)
+    data["materials"][0]["file"]["name"] = name
+    response = client.post(URL, data, content_type="application/json")
+    assert response.status_code == 422
+    assert any(key.endswith("file.name") for key in response.json()["fields"])
+    assert not Case.objects.exists()
+
+
 def test_level_one_is_refused_with_the_level_message(client):
     item = form_item()
     signed_in(client, applicant_person(level=Level.L1))
