@@ -15,6 +15,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # once; the cache itself is tested with the setting turned on (cases/tests/test_guides.py).
 CASES_GUIDE_CACHE_SECONDS = 0
 PORTAL_HOME_CACHE_SECONDS = 0
+# Likewise the guide page's rendered text (catalog/tests/test_guide_page_cache.py turns it on).
+CATALOG_GUIDE_PAGE_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Static files come from the app folders through the finders: no collected STATIC_ROOT.

@@ -7,6 +7,7 @@ probed; every attempt counts against a limit per client address and per case num
 shared cache, fixed windows), beyond which the answer is 429 whatever was asked.
 """
 
+from django.conf import settings
 from django.utils import timezone
 
 from tongban.cases import clocks
@@ -20,6 +21,7 @@ from tongban.errors import InvalidInput, NotFound, PermissionDenied
 from tongban.identity import access, enterprises
 
 WINDOW_SECONDS = 600
+# The defaults of CASES_TRACK_PER_IP and CASES_TRACK_PER_NUMBER (settings), per window.
 PER_IP = 20
 PER_NUMBER = 5
 NOT_FOUND = (
@@ -39,8 +41,8 @@ def track(number: str, secret: str, *, ip: str | None) -> Case:
         errors["secret"] = ["请输入手机号码或证件号码 / enter the phone or ID number"]
     if errors:
         raise InvalidInput(fields=errors)
-    _count(f"ip:{ip or 'unknown'}", PER_IP)
-    _count(f"number:{number}", PER_NUMBER)
+    _count(f"ip:{ip or 'unknown'}", settings.CASES_TRACK_PER_IP)
+    _count(f"number:{number}", settings.CASES_TRACK_PER_NUMBER)
     case = (
         Case.objects.select_related("guide", "department", "applicant")
         .filter(number=number)
@@ -113,7 +115,8 @@ def my_cases(user, enterprise=None, *, before: int | None = None, limit: int = 2
     if before is not None:
         rows = rows.filter(pk__lt=before)
     limit = max(1, min(int(limit), 100))
-    found = list(rows.select_related("guide", "department").order_by("-pk")[: limit + 1])
+    # The item too: each row shows its implementation code (one query, not one per row).
+    found = list(rows.select_related("guide", "item", "department").order_by("-pk")[: limit + 1])
     if len(found) <= limit:
         return found, None
     return found[:limit], found[limit - 1].pk

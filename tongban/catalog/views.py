@@ -8,9 +8,13 @@ from collections import Counter
 from functools import wraps
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog import search, services
@@ -190,8 +194,34 @@ def _not_found_page(view):
 
 @_not_found_page
 def guide_page(request, code: str):
-    """``/items/<code>/``: the guide in force, every element it has."""
-    return render(request, "catalog/guide.html", _guide_context(_in_force(code)))
+    """``/items/<code>/``: the guide in force, every element it has.
+
+    The page is the same for everyone but for its read-aloud control (it carries the
+    session's CSRF token): the rest is rendered once per guide version and language and kept
+    in the shared cache for ``CATALOG_GUIDE_PAGE_SECONDS``. Under load the guide page was the
+    most requested page and a third of the anonymous CPU (docs/load.md). A new version in
+    force is a new key; what else the page shows (the version history, the department's
+    name) may lag by at most that long."""
+    seconds = settings.CATALOG_GUIDE_PAGE_SECONDS
+    guide_id = seconds and (
+        ServiceItem.objects.filter(implementation_code=code, is_active=True)
+        .values_list("current_guide_id", flat=True)
+        .first()
+    )
+    if not guide_id:
+        return render(request, "catalog/guide.html", _guide_context(_in_force(code)))
+    key = f"catalog:guide-page:{guide_id}:{get_language()}"
+    parts = cache.get(key)
+    if parts is None:
+        context = _guide_context(_in_force(code))
+        parts = {
+            "name": context["guide"].name,
+            "head": render_to_string("catalog/_guide_head.html", context, request),
+            "rest": render_to_string("catalog/_guide_rest.html", context, request),
+        }
+        cache.set(key, parts, seconds)
+    context = {"parts": parts, "is_current": True}
+    return render(request, "catalog/guide.html", context)
 
 
 @_not_found_page
