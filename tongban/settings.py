@@ -4,6 +4,7 @@ Each variable is documented in docs/operations.md. TONGBAN_ENV chooses the defau
 ``development`` (the demo that ``make run`` serves), ``test`` (the suite), ``production``.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,14 @@ else:
 DEMO_SECRET_FILE = VAR_DIR / "secret_key"
 
 ALLOWED_HOSTS = env.words("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+# Reverse proxies (addresses or networks) whose X-Real-IP names the client: nginx on the app
+# machine, 127.0.0.1 (docs/operations.md). Empty: REMOTE_ADDR is the socket peer.
+TRUSTED_PROXIES = env.words("TRUSTED_PROXIES", "127.0.0.1,::1" if PRODUCTION else "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address") from _error
 CSRF_TRUSTED_ORIGINS = env.words("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -73,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # REMOTE_ADDR becomes the client's own address when a trusted proxy forwarded the request.
+    "tongban.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Logs every /api/ call with its total latency (tongban.gateway).
     "tongban.gateway.middleware.CallLogMiddleware",
