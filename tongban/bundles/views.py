@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from tongban.bundles import receipts, services
 from tongban.bundles.models import Bundle, BundleCase, BundleChild, BundleItem
-from tongban.cases import intake
+from tongban.cases import intake, storing
 from tongban.cases.models import Channel, DeliveryMethod
 from tongban.catalog.models import MaterialSpec
 from tongban.errors import InvalidInput, NotFound, PermissionDenied
@@ -158,11 +158,14 @@ def _answered(request, bundle, answers, context):
     enterprise = acting_enterprise(request) if person else None
     known = intake.prefill(request.user, form, enterprise) if person else {}
     errors: dict[str, list[str]] = {}
+    unavailable = False
     if request.method == "POST":
         try:
             number = _file(request, bundle, answers, form, known, merged, enterprise)
         except InvalidInput as error:
             errors = error.fields or {"": [error.message]}
+        except storing.StorageUnavailable as error:  # a full disk: nothing filed, the form again
+            errors, unavailable = {"": [error.message]}, True
         else:
             return redirect(f"{reverse('bundles:my_case', args=[number])}?new=1")
     posted = request.POST if request.method == "POST" else {}
@@ -183,7 +186,7 @@ def _answered(request, bundle, answers, context):
             "signed_in": person,
         }
     )
-    status = 422 if errors else 200
+    status = 503 if unavailable else 422 if errors else 200
     return render(request, TEMPLATE.format("detail"), context, status=status)
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from tongban.cases import intake, tracking
+from tongban.cases import intake, storing, tracking
 from tongban.cases.models import Channel, Status
 from tongban.catalog.models import Guide
 from tongban.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
@@ -173,7 +173,7 @@ def apply(request, code: str):
                 channel=Channel.KIOSK,
                 idempotency_key=_token(request),
             )
-        except (InvalidInput, PermissionDenied) as error:
+        except (InvalidInput, PermissionDenied, storing.StorageUnavailable) as error:
             errors = getattr(error, "fields", None) or {"": [error.message]}
         else:
             return redirect("kiosk:receipt", number=case.number)

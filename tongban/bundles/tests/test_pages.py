@@ -257,3 +257,22 @@ def test_the_one_receipt_is_the_applicants_only(client):
     assert parent.number in response["Content-Disposition"]
     client.force_login(applicant_person())
     assert client.get(f"{MY}{parent.number}/receipt.pdf").status_code == 404
+
+
+def test_a_full_disk_shows_the_form_again_with_the_reason_and_files_nothing(client, settings):
+    from tongban.cases.tests.test_full_disk import FullDisk
+
+    opening()
+    client.force_login(applicant_person())
+    page = client.get("/bundles/qiye-kaiban/?q_employs=no")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{FullDisk.__module__}.FullDisk", "OPTIONS": {}},
+    }
+    FullDisk.room = 0
+
+    response = client.post("/bundles/qiye-kaiban/", filing_post(page))
+
+    assert response.status_code == 503
+    assert "存储空间不足" in response.content.decode()
+    assert not BundleCase.objects.exists() and not Case.objects.exists()
