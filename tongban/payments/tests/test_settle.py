@@ -10,7 +10,7 @@ from tongban.cases.models import CaseEvent
 from tongban.core import clock
 from tongban.payments import services, tasks
 from tongban.payments.models import PaymentOrder
-from tongban.payments.tests.factories import only_task
+from tongban.payments.tests.factories import case_at_payment, fee_item, only_task
 
 pytestmark = pytest.mark.django_db
 Status = PaymentOrder.Status
@@ -111,3 +111,25 @@ def test_the_settle_command_reports(settings, paying, payment_sandbox, capsys):
     assert "applied 1" in capsys.readouterr().out
     order.refresh_from_db()
     assert order.status == Status.PAID
+
+
+def test_a_channel_down_is_asked_once_a_sweep_and_the_rest_stay_due(
+    settings, paying, payment_sandbox
+):
+    """After an outage the orders not yet tried settle at the next sweep, not 300 s later."""
+    _case, _clerk, order = paying
+    other = case_at_payment(fee_item())[0]
+    second = services.start_payment(services.order_for(other), by=other.applicant)
+    payment_sandbox.drop_notices()
+    for each in (order, second):
+        payment_sandbox.pay(each.number)
+    payment_sandbox.go_down()
+    with later(settings):
+        assert services.settle_due() == {"unavailable": 1}  # one time-out, not one per order
+    second.refresh_from_db()
+    assert second.last_queried_at is None
+    payment_sandbox.recover()
+    with later(settings, 5):
+        assert services.settle_due() == {"applied": 1}  # the untried one, at once
+    second.refresh_from_db()
+    assert second.status == Status.PAID
