@@ -7,6 +7,7 @@ Every response goes through each check separately, so a failure is counted under
 A failure does not stop the operation: all its examples run (hypothesis does not shrink).
 """
 
+import contextlib
 import logging
 import time
 from collections import Counter
@@ -79,14 +80,28 @@ class _ServerErrors(logging.Handler):
             self.last = logging.Formatter().formatException(record.exc_info)
 
 
-def _quiet() -> None:
-    """Every 4xx is logged by django.request and every task by django_tasks: thousands of
-    lines that say nothing the report does not."""
-    for name in ("django.request", "django_tasks", "tongban"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+@contextlib.contextmanager
+def _quiet(errors: logging.Handler):
+    """Quiet the loggers and catch the API's tracebacks in ``errors`` for one run.
+
+    Every 4xx is logged by django.request and every task by django_tasks: thousands of lines
+    that say nothing the report does not. Levels are restored afterwards: the sample runs
+    inside the test suite, whose later tests read these loggers."""
+    loggers = [logging.getLogger(n) for n in ("django.request", "django_tasks", "tongban")]
     api_log = logging.getLogger("tongban.api")
+    saved = [(log, log.level) for log in (*loggers, api_log)], api_log.propagate
+    for log in loggers:
+        log.setLevel(logging.CRITICAL)
     api_log.setLevel(logging.ERROR)
     api_log.propagate = False  # the traceback goes into the report (``_ServerErrors``)
+    api_log.addHandler(errors)
+    try:
+        yield
+    finally:
+        api_log.removeHandler(errors)
+        levels, api_log.propagate = saved
+        for log, level in levels:
+            log.setLevel(level)
 
 
 def operations(schema) -> list:
@@ -112,10 +127,8 @@ def run(
     before every request (the caller clears rate-limit counters there)."""
     schema = load_schema()
     errors = _ServerErrors()
-    logging.getLogger("tongban.api").addHandler(errors)
-    _quiet()
     results = []
-    try:
+    with _quiet(errors):
         for operation in operations(schema):
             key = f"{operation.method.upper()} {operation.path}"
             if only and only not in key:
@@ -128,8 +141,6 @@ def run(
             results.append(result)
             if progress:
                 progress(result)
-    finally:
-        logging.getLogger("tongban.api").removeHandler(errors)
     return results
 
 

@@ -152,6 +152,9 @@ def test_rq_worker_beats_and_runs_the_queue(monkeypatch):
             ran.update(options)
 
     monkeypatch.setattr(rq_worker, "Worker", FakeWorker)
+    # The command closes every connection before rq forks work horses; here nothing forks,
+    # and closing would end the test's own transaction (on PostgreSQL, with its rows).
+    monkeypatch.setattr(rq_worker.connections, "close_all", lambda: None)
     started = []
     monkeypatch.setattr(rq_worker.worker_started, "send", lambda sender: started.append(sender))
     rq = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}

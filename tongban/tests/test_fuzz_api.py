@@ -5,6 +5,7 @@ every answer in its declared content type, schema and headers.
 """
 
 import json
+import logging
 
 import pytest
 from django.core.cache import cache
@@ -86,3 +87,14 @@ def _subclasses(cls):
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)
+
+
+def test_a_run_leaves_the_loggers_as_it_found_them():
+    """The sample runs inside the suite: later tests read the tongban loggers."""
+    from proof._fuzz_run import _quiet
+
+    tongban, api = logging.getLogger("tongban"), logging.getLogger("tongban.api")
+    before = tongban.level, api.level, api.propagate, list(api.handlers)
+    with _quiet(logging.NullHandler()):
+        assert tongban.level == logging.CRITICAL and not api.propagate
+    assert (tongban.level, api.level, api.propagate, list(api.handlers)) == before
