@@ -134,6 +134,8 @@ def test_rq_worker_refuses_another_backend():
 
     with pytest.raises(CommandError, match="rq"):
         call_command("rq_worker", "--burst")
+    # Nothing beats for a worker that never ran (its thread would go on beating into /healthz).
+    assert not WorkerHeartbeat.objects.exists()
 
 
 @pytest.mark.django_db

@@ -42,18 +42,19 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="队列空时退出 / exit when idle")
 
     def handle(self, *args, worker_id, burst=False, **options):
+        names = queue_names()  # refused before anything beats: a wrong backend beats nothing
         started_at = clock.now()
         beat(worker_id, started_at)
         stop = threading.Event()
         threading.Thread(
             target=_beat_forever, args=(worker_id, started_at, stop), daemon=True
         ).start()
-        worker_started.send(sender=self.__class__)
-        # Work horses are forked: none may inherit an open database connection.
-        connections.close_all()
-        queues = get_queues(*queue_names(), job_class=Job)
-        worker = Worker(queues, name=worker_id, connection=queues[0].connection, job_class=Job)
         try:
+            worker_started.send(sender=self.__class__)
+            # Work horses are forked: none may inherit an open database connection.
+            connections.close_all()
+            queues = get_queues(*names, job_class=Job)
+            worker = Worker(queues, name=worker_id, connection=queues[0].connection, job_class=Job)
             worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")
         finally:
-            stop.set()
+            stop.set()  # whatever ends the worker ends its heartbeat
