@@ -20,10 +20,8 @@ from tongban.core.pii.crypto import same_index
 from tongban.errors import InvalidInput, NotFound, PermissionDenied
 from tongban.identity import access, enterprises
 
+# CASES_TRACK_PER_IP and CASES_TRACK_PER_NUMBER (settings) count per window of this length.
 WINDOW_SECONDS = 600
-# The defaults of CASES_TRACK_PER_IP and CASES_TRACK_PER_NUMBER (settings), per window.
-PER_IP = 20
-PER_NUMBER = 5
 NOT_FOUND = (
     "未查询到办件:请核对办件编号,以及申请时使用的手机号码或证件号码",
     "No case matches this number and phone or ID number",

@@ -25,9 +25,7 @@ def count(
         used = 1 if cache.add(key, 1, timeout=window_seconds + 60) else cache.incr(key)
     if used > allowed:
         raise RateLimited(
-            retry_after=math.ceil(window_seconds * (window + 1) - now),
-            message=message,
-            message_en=message_en,
+            retry_after=retry_after(window_seconds), message=message, message_en=message_en
         )
 
 
