@@ -38,13 +38,6 @@ CONTENT_TYPES = {
     "application/ofd": ".ofd",
 }
 KINDS = ("pdf", "jpeg", "png", "ofd")  # tongban.core.uploads checks bytes, type and name
-# What each type's first bytes are: the declared type is believed only when they agree.
-SIGNATURES = {
-    "application/pdf": b"%PDF-",
-    "image/jpeg": b"\xff\xd8\xff",
-    "image/png": b"\x89PNG\r\n\x1a\n",
-    "application/ofd": b"PK\x03\x04",
-}
 EARLIER = "case"  # a reference to a material of an earlier case of the same applicant
 REFERENCE_SOURCES = frozenset(
     {
